@@ -1,0 +1,9 @@
+DROP TABLE opportunity_languages;
+DROP TABLE opportunity_residences;
+DROP TABLE opportunity_nationalities;
+DROP TABLE opportunity_destinations;
+DROP TABLE opportunity_covered_costs;
+DROP TABLE opportunity_disciplines;
+DROP TABLE opportunity_texts;
+DROP TABLE opportunities;
+DROP TABLE organizations;

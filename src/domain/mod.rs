@@ -1,0 +1,11 @@
+//! Pure types and rules: vocabularies, places, codes, deadlines and computed status. No I/O.
+
+#[macro_use]
+pub mod vocabulary;
+pub mod codes;
+pub mod deadline;
+pub mod geography;
+pub mod iso_tables;
+pub mod opportunity;
+pub mod slug;
+pub mod status;

@@ -1,0 +1,91 @@
+//! Queries and transactions: the only place that knows the diesel tables.
+
+pub mod health;
+pub mod opportunities;
+pub mod organizations;
+mod rows;
+
+use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
+
+/// Why a store call failed, in terms the API can map to a status.
+#[derive(Debug)]
+pub enum StoreError {
+    NotFound,
+    /// A unique value (such as a slug) is already taken.
+    Conflict(String),
+    /// The request named a value the store cannot use, such as a malformed cursor.
+    Invalid { field: &'static str, message: String },
+    /// The database could not be reached in time.
+    Unavailable(String),
+    Internal(String),
+}
+
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StoreError::NotFound => write!(f, "not found"),
+            StoreError::Conflict(m) | StoreError::Unavailable(m) | StoreError::Internal(m) => {
+                write!(f, "{m}")
+            }
+            StoreError::Invalid { field, message } => write!(f, "{field}: {message}"),
+        }
+    }
+}
+
+impl From<diesel::result::Error> for StoreError {
+    fn from(e: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match e {
+            Error::NotFound => StoreError::NotFound,
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+                StoreError::Conflict(info.message().to_owned())
+            }
+            other => StoreError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<diesel::r2d2::PoolError> for StoreError {
+    fn from(e: diesel::r2d2::PoolError) -> Self {
+        StoreError::Unavailable(format!("database unavailable: {e}"))
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// A position in a sorted list: the sort key of the last row seen, and its id as a tie-breaker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Keyset {
+    pub key: String,
+    pub id: String,
+}
+
+/// One page of a list, with the total number of matches and where the next page starts.
+#[derive(Debug)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub next: Option<Keyset>,
+}
+
+/// Timestamps are stored as UTC at microsecond precision on both backends.
+pub(crate) fn to_db_time(t: DateTime<Utc>) -> NaiveDateTime {
+    t.naive_utc().trunc_subsecs(6)
+}
+
+pub(crate) fn from_db_time(t: NaiveDateTime) -> DateTime<Utc> {
+    t.and_utc()
+}
+
+const KEY_TIME_FORMAT: &str = "%Y-%m-%dT%H:%M:%S%.6f";
+
+pub(crate) fn time_key(t: NaiveDateTime) -> String {
+    t.format(KEY_TIME_FORMAT).to_string()
+}
+
+pub(crate) fn parse_time_key(key: &str) -> StoreResult<NaiveDateTime> {
+    NaiveDateTime::parse_from_str(key, KEY_TIME_FORMAT).map_err(|_| StoreError::Invalid {
+        field: "cursor",
+        message: "is not a cursor this list issued".into(),
+    })
+}

@@ -1,0 +1,418 @@
+//! Opportunities: filtered, keyset-paginated lists, lookups by id or slug, and inserts.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::dsl::{exists, not};
+use diesel::prelude::*;
+use diesel::sql_types::{Bool, Nullable, Timestamp};
+
+use crate::db::schema::{
+    opportunities, opportunity_covered_costs, opportunity_destinations, opportunity_disciplines,
+    opportunity_languages, opportunity_nationalities, opportunity_residences, opportunity_texts,
+    organizations,
+};
+use crate::db::{DbConn, MultiBackend};
+use crate::domain::geography::Area;
+use crate::domain::opportunity::Opportunity;
+use crate::domain::status::{Status, closing_soon_window};
+use crate::domain::vocabulary::{CareerStage, CoveredCost, Discipline, OpportunityType};
+
+use super::rows::{OpportunityLists, OpportunityRow, TextRow, text_rows};
+use super::{Keyset, Page, StoreError, StoreResult, parse_time_key, time_key, to_db_time};
+
+/// What a client asked a list for. Several values of one filter mean any of them,
+/// except `covers`, where every named cost must be covered; filters combine with AND.
+#[derive(Debug, Clone, Default)]
+pub struct OpportunityFilter {
+    pub kinds: Vec<OpportunityType>,
+    pub disciplines: Vec<Discipline>,
+    pub covers: Vec<CoveredCost>,
+    /// An applicant who is a national of, or resident in, any of these areas.
+    pub eligible: Vec<Area>,
+    pub nationalities: Vec<Area>,
+    pub residences: Vec<Area>,
+    pub destinations: Vec<Area>,
+    /// Deadline at or after this instant.
+    pub deadline_after: Option<DateTime<Utc>>,
+    /// Deadline strictly before this instant.
+    pub deadline_before: Option<DateTime<Utc>>,
+    pub statuses: Vec<Status>,
+    pub free_to_apply: Option<bool>,
+    pub min_amount: Option<i64>,
+    pub career_stages: Vec<CareerStage>,
+    /// An organization's id or slug.
+    pub organization: Option<String>,
+    pub updated_since: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sort {
+    /// Soonest deadline first; calls without a deadline last.
+    Deadline,
+    /// Most recently published first.
+    Newest,
+    /// Most recently updated first.
+    Updated,
+}
+
+type Predicate = Box<dyn BoxableExpression<opportunities::table, MultiBackend, SqlType = Bool>>;
+
+/// Rolling calls without a deadline sort after every dated call.
+const NO_DEADLINE: &str = "9999-12-31T23:59:59.000000";
+
+diesel::define_sql_function! {
+    fn coalesce(x: Nullable<Timestamp>, y: Timestamp) -> Timestamp;
+}
+
+fn status_predicate(status: Status, now: NaiveDateTime) -> Predicate {
+    use crate::db::schema::opportunities::dsl::*;
+    let soon = now + closing_soon_window();
+    let not_closed = || deadline.is_null().or(deadline.assume_not_null().gt(now));
+    let started = || opens_at.is_null().or(opens_at.assume_not_null().le(now));
+    match status {
+        Status::Closed => Box::new(deadline.is_not_null().and(deadline.assume_not_null().le(now))),
+        Status::Upcoming => Box::new(
+            not_closed().and(opens_at.is_not_null().and(opens_at.assume_not_null().gt(now))),
+        ),
+        Status::Rolling => Box::new(not_closed().and(started()).and(rolling.eq(true))),
+        Status::ClosingSoon => Box::new(
+            not_closed()
+                .and(started())
+                .and(rolling.eq(false))
+                .and(deadline.is_not_null().and(deadline.assume_not_null().le(soon))),
+        ),
+        Status::Open => Box::new(
+            not_closed()
+                .and(started())
+                .and(rolling.eq(false))
+                .and(deadline.is_not_null().and(deadline.assume_not_null().gt(soon))),
+        ),
+    }
+}
+
+fn any_of(predicates: Vec<Predicate>) -> Option<Predicate> {
+    predicates.into_iter().reduce(|a, b| Box::new(a.or(b)))
+}
+
+fn codes_matching(areas: &[Area]) -> Vec<&'static str> {
+    let mut codes: Vec<&'static str> = areas.iter().flat_map(|a| a.matching_codes()).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    codes
+}
+
+/// Calls open to an applicant whose nationality is among `nationalities` or whose
+/// residence is among `residences`; calls with no rule on either side are open to all.
+fn eligibility_predicate(nationalities: &[Area], residences: &[Area]) -> Predicate {
+    use opportunities::dsl::id;
+    let open_to_all = not(exists(
+        opportunity_nationalities::table.filter(opportunity_nationalities::opportunity_id.eq(id)),
+    ))
+    .and(not(exists(
+        opportunity_residences::table.filter(opportunity_residences::opportunity_id.eq(id)),
+    )));
+    let mut predicate: Predicate = Box::new(open_to_all);
+    if !nationalities.is_empty() {
+        let codes = codes_matching(nationalities);
+        predicate = Box::new(predicate.or(id.eq_any(
+            opportunity_nationalities::table
+                .filter(opportunity_nationalities::area.eq_any(codes))
+                .select(opportunity_nationalities::opportunity_id),
+        )));
+    }
+    if !residences.is_empty() {
+        let codes = codes_matching(residences);
+        predicate = Box::new(predicate.or(id.eq_any(
+            opportunity_residences::table
+                .filter(opportunity_residences::area.eq_any(codes))
+                .select(opportunity_residences::opportunity_id),
+        )));
+    }
+    predicate
+}
+
+/// Every predicate a filter implies, for published entries only.
+fn predicates(filter: &OpportunityFilter, now: NaiveDateTime) -> Vec<Predicate> {
+    use crate::db::schema::opportunities::dsl::*;
+    let mut out: Vec<Predicate> = vec![Box::new(published_at.is_not_null())];
+    if !filter.kinds.is_empty() {
+        out.push(Box::new(kind.eq_any(filter.kinds.iter().map(|k| k.slug()).collect::<Vec<_>>())));
+    }
+    if !filter.disciplines.is_empty() {
+        let wanted: Vec<&str> = filter.disciplines.iter().map(|d| d.slug()).collect();
+        out.push(Box::new(id.eq_any(
+            opportunity_disciplines::table
+                .filter(opportunity_disciplines::discipline.eq_any(wanted))
+                .select(opportunity_disciplines::opportunity_id),
+        )));
+    }
+    for cost in &filter.covers {
+        out.push(Box::new(id.eq_any(
+            opportunity_covered_costs::table
+                .filter(opportunity_covered_costs::cost.eq(cost.slug()))
+                .select(opportunity_covered_costs::opportunity_id),
+        )));
+    }
+    if !filter.eligible.is_empty() || !filter.nationalities.is_empty() || !filter.residences.is_empty() {
+        let nationalities = [filter.eligible.as_slice(), &filter.nationalities].concat();
+        let residences = [filter.eligible.as_slice(), &filter.residences].concat();
+        out.push(eligibility_predicate(&nationalities, &residences));
+    }
+    if !filter.destinations.is_empty() {
+        let countries: Vec<&str> = filter
+            .destinations
+            .iter()
+            .flat_map(|a| a.countries())
+            .map(|c| c.code())
+            .collect();
+        out.push(Box::new(id.eq_any(
+            opportunity_destinations::table
+                .filter(opportunity_destinations::country.eq_any(countries))
+                .select(opportunity_destinations::opportunity_id),
+        )));
+    }
+    if let Some(after) = filter.deadline_after {
+        out.push(Box::new(deadline.is_not_null().and(deadline.assume_not_null().ge(to_db_time(after)))));
+    }
+    if let Some(before) = filter.deadline_before {
+        out.push(Box::new(deadline.is_not_null().and(deadline.assume_not_null().lt(to_db_time(before)))));
+    }
+    let statuses = if filter.statuses.is_empty() {
+        crate::domain::status::DEFAULT_LISTED
+    } else {
+        &filter.statuses
+    };
+    if let Some(p) = any_of(statuses.iter().map(|s| status_predicate(*s, now)).collect()) {
+        out.push(p);
+    }
+    match filter.free_to_apply {
+        Some(true) => out.push(Box::new(application_fee.eq(0))),
+        Some(false) => out.push(Box::new(application_fee.gt(0))),
+        None => {}
+    }
+    if let Some(amount) = filter.min_amount {
+        out.push(Box::new(
+            funding_max
+                .is_not_null()
+                .and(funding_max.assume_not_null().ge(amount))
+                .or(funding_max
+                    .is_null()
+                    .and(funding_min.is_not_null())
+                    .and(funding_min.assume_not_null().ge(amount))),
+        ));
+    }
+    if !filter.career_stages.is_empty() {
+        let mut stages: Vec<&str> = filter.career_stages.iter().map(|s| s.slug()).collect();
+        stages.push(CareerStage::Any.slug());
+        out.push(Box::new(career_stage.eq_any(stages)));
+    }
+    if let Some(org) = &filter.organization {
+        out.push(Box::new(
+            organization_id.eq_any(
+                organizations::table
+                    .filter(organizations::id.eq(org.clone()).or(organizations::slug.eq(org.clone())))
+                    .select(organizations::id),
+            ),
+        ));
+    }
+    if let Some(since) = filter.updated_since {
+        out.push(Box::new(updated_at.ge(to_db_time(since))));
+    }
+    out
+}
+
+fn filtered<'a>(
+    filter: &OpportunityFilter,
+    now: NaiveDateTime,
+) -> opportunities::BoxedQuery<'a, MultiBackend> {
+    predicates(filter, now)
+        .into_iter()
+        .fold(opportunities::table.into_boxed(), |q, p| q.filter(p))
+}
+
+/// One page of published opportunities matching `filter`, as of `now`.
+pub fn list(
+    conn: &mut DbConn,
+    filter: &OpportunityFilter,
+    sort: Sort,
+    after: Option<&Keyset>,
+    limit: i64,
+    now: DateTime<Utc>,
+) -> StoreResult<Page<Opportunity>> {
+    use crate::db::schema::opportunities::dsl::*;
+    let now = to_db_time(now);
+    let total: i64 = filtered(filter, now).count().get_result(conn)?;
+    let query = filtered(filter, now).select(OpportunityRow::as_select());
+    let query = match sort {
+        Sort::Deadline => {
+            let far = super::parse_time_key(NO_DEADLINE)?;
+            let key = || coalesce(deadline, far);
+            let q = query.order((key().asc(), id.asc()));
+            match after {
+                Some(k) => {
+                    let at = parse_time_key(&k.key)?;
+                    q.filter(key().gt(at).or(key().eq(at).and(id.gt(k.id.clone()))))
+                }
+                None => q,
+            }
+        }
+        Sort::Newest => {
+            let q = query.order((published_at.desc(), id.desc()));
+            match after {
+                Some(k) => {
+                    let at = parse_time_key(&k.key)?;
+                    let key = published_at.assume_not_null();
+                    q.filter(key.lt(at).or(key.eq(at).and(id.lt(k.id.clone()))))
+                }
+                None => q,
+            }
+        }
+        Sort::Updated => {
+            let q = query.order((updated_at.desc(), id.desc()));
+            match after {
+                Some(k) => {
+                    let at = parse_time_key(&k.key)?;
+                    q.filter(updated_at.lt(at).or(updated_at.eq(at).and(id.lt(k.id.clone()))))
+                }
+                None => q,
+            }
+        }
+    };
+    let mut rows: Vec<OpportunityRow> = query.limit(limit + 1).load(conn)?;
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    let next = if more {
+        rows.last().map(|last| Keyset {
+            key: match sort {
+                Sort::Deadline => last.deadline.map_or_else(|| NO_DEADLINE.to_owned(), time_key),
+                Sort::Newest => time_key(last.published_at.unwrap_or(last.updated_at)),
+                Sort::Updated => time_key(last.updated_at),
+            },
+            id: last.id.clone(),
+        })
+    } else {
+        None
+    };
+    Ok(Page {
+        items: with_lists(conn, rows)?,
+        total,
+        next,
+    })
+}
+
+/// A published opportunity by its id or its slug.
+pub fn find(conn: &mut DbConn, id_or_slug: &str) -> StoreResult<Opportunity> {
+    use crate::db::schema::opportunities::dsl::*;
+    let row: OpportunityRow = opportunities
+        .filter(id.eq(id_or_slug).or(slug.eq(id_or_slug)))
+        .filter(published_at.is_not_null())
+        .select(OpportunityRow::as_select())
+        .first(conn)?;
+    with_lists(conn, vec![row])?
+        .pop()
+        .ok_or(StoreError::NotFound)
+}
+
+fn group(rows: Vec<(String, String)>) -> HashMap<String, Vec<String>> {
+    let mut map: HashMap<String, Vec<String>> = HashMap::new();
+    for (owner, value) in rows {
+        map.entry(owner).or_default().push(value);
+    }
+    map
+}
+
+/// Loads one child table's values for a set of opportunities, grouped by opportunity.
+macro_rules! load_values {
+    ($conn:expr, $table:ident, $column:ident, $ids:expr) => {
+        group(
+            $table::table
+                .filter($table::opportunity_id.eq_any($ids))
+                .select(($table::opportunity_id, $table::$column))
+                .order(($table::opportunity_id, $table::$column))
+                .load::<(String, String)>($conn)?,
+        )
+    };
+}
+
+/// Inserts one child table's values for an opportunity, row by row (the connection enum
+/// cannot batch).
+macro_rules! insert_values {
+    ($conn:expr, $table:ident, $column:ident, $id:expr, $values:expr) => {
+        for value in $values {
+            diesel::insert_into($table::table)
+                .values(($table::opportunity_id.eq($id), $table::$column.eq(value)))
+                .execute($conn)?;
+        }
+    };
+}
+
+fn with_lists(conn: &mut DbConn, rows: Vec<OpportunityRow>) -> StoreResult<Vec<Opportunity>> {
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let mut texts: HashMap<String, Vec<TextRow>> = HashMap::new();
+    for text in opportunity_texts::table
+        .filter(opportunity_texts::opportunity_id.eq_any(&ids))
+        .order((opportunity_texts::opportunity_id, opportunity_texts::language))
+        .load::<TextRow>(conn)?
+    {
+        texts.entry(text.opportunity_id.clone()).or_default().push(text);
+    }
+    let mut disciplines = load_values!(conn, opportunity_disciplines, discipline, &ids);
+    let mut costs = load_values!(conn, opportunity_covered_costs, cost, &ids);
+    let mut destinations = load_values!(conn, opportunity_destinations, country, &ids);
+    let mut nationalities = load_values!(conn, opportunity_nationalities, area, &ids);
+    let mut residences = load_values!(conn, opportunity_residences, area, &ids);
+    let mut languages = load_values!(conn, opportunity_languages, language, &ids);
+    rows.into_iter()
+        .map(|row| {
+            let lists = OpportunityLists {
+                texts: texts.remove(&row.id).unwrap_or_default(),
+                disciplines: disciplines.remove(&row.id).unwrap_or_default(),
+                covered_costs: costs.remove(&row.id).unwrap_or_default(),
+                destinations: destinations.remove(&row.id).unwrap_or_default(),
+                nationalities: nationalities.remove(&row.id).unwrap_or_default(),
+                residences: residences.remove(&row.id).unwrap_or_default(),
+                languages: languages.remove(&row.id).unwrap_or_default(),
+            };
+            row.into_domain(lists)
+        })
+        .collect()
+}
+
+/// Stores a new opportunity with all its lists, in one transaction.
+pub fn insert(conn: &mut DbConn, o: &Opportunity) -> StoreResult<()> {
+    if let Some((field, message)) = o.check().into_iter().next() {
+        return Err(StoreError::Invalid {
+            field,
+            message: message.to_owned(),
+        });
+    }
+    conn.transaction(|conn| {
+        let row = OpportunityRow::from_domain(o);
+        let id = row.id.clone();
+        diesel::insert_into(opportunities::table).values(&row).execute(conn)?;
+        for text in text_rows(o) {
+            diesel::insert_into(opportunity_texts::table)
+                .values((
+                    opportunity_texts::opportunity_id.eq(&id),
+                    opportunity_texts::language.eq(text.language),
+                    opportunity_texts::title.eq(text.title),
+                    opportunity_texts::summary.eq(text.summary),
+                    opportunity_texts::description.eq(text.description),
+                ))
+                .execute(conn)?;
+        }
+        insert_values!(conn, opportunity_disciplines, discipline, &id, o.disciplines.iter().map(|d| d.slug()));
+        insert_values!(conn, opportunity_covered_costs, cost, &id, o.covered_costs.iter().map(|c| c.slug()));
+        insert_values!(conn, opportunity_destinations, country, &id, o.destination.countries.iter().map(|c| c.code()));
+        insert_values!(conn, opportunity_nationalities, area, &id, o.eligibility.nationalities.iter().map(|a| a.code()));
+        insert_values!(conn, opportunity_residences, area, &id, o.eligibility.residences.iter().map(|a| a.code()));
+        insert_values!(conn, opportunity_languages, language, &id, o.languages.iter().map(|l| l.code()));
+        Ok::<_, StoreError>(())
+    })
+}
+
+/// How many opportunities are stored, published or not.
+pub fn count_all(conn: &mut DbConn) -> StoreResult<i64> {
+    Ok(opportunities::table.count().get_result(conn)?)
+}
