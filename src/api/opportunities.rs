@@ -1,0 +1,206 @@
+//! `GET /api/v1/opportunities` and `GET /api/v1/opportunities/{id_or_slug}`.
+
+use std::collections::HashMap;
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use chrono::Utc;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::db::Pool;
+use crate::domain::geography::Area;
+use crate::domain::status::Status;
+use crate::domain::vocabulary::{CareerStage, CoveredCost, Discipline, OpportunityType};
+use crate::error::{ApiError, CommonErrors, NotFoundResponse};
+use crate::store::opportunities::{OpportunityFilter, Sort};
+use crate::store::{self, StoreError};
+
+use super::pagination::{encode, next_link, page_request};
+use super::query::QueryParams;
+use super::views::OpportunityView;
+
+const LIST_PARAMS: &[&str] = &[
+    "type",
+    "discipline",
+    "covers",
+    "eligible_country",
+    "nationality",
+    "residence",
+    "destination_country",
+    "deadline_after",
+    "deadline_before",
+    "status",
+    "free_to_apply",
+    "min_amount",
+    "career_stage",
+    "organization",
+    "updated_since",
+    "sort",
+    "limit",
+    "cursor",
+];
+
+const AREA: &str = "an ISO 3166-1 alpha-2 country code or a region (eu, eea, creative_europe, western_balkans)";
+
+/// A page of opportunities.
+#[derive(Serialize, ToSchema)]
+pub struct OpportunityList {
+    pub items: Vec<OpportunityView>,
+    /// How many opportunities match the query, on all pages.
+    pub total: i64,
+    pub limit: i64,
+    /// The cursor of the next page, or null on the last page. Pass it back as `cursor`.
+    pub next: Option<String>,
+}
+
+fn parse_filter(params: &mut QueryParams) -> OpportunityFilter {
+    OpportunityFilter {
+        kinds: params.many("type", "a known opportunity type", OpportunityType::from_slug),
+        disciplines: params.many("discipline", "a known discipline", Discipline::from_slug),
+        covers: params.many("covers", "a known covered cost", CoveredCost::from_slug),
+        eligible: params.many("eligible_country", AREA, Area::parse),
+        nationalities: params.many("nationality", AREA, Area::parse),
+        residences: params.many("residence", AREA, Area::parse),
+        destinations: params.many("destination_country", AREA, Area::parse),
+        deadline_after: params.instant("deadline_after"),
+        deadline_before: params.instant("deadline_before"),
+        statuses: params.many("status", "a known status", Status::from_slug),
+        free_to_apply: params.boolean("free_to_apply"),
+        min_amount: params.integer("min_amount", 0, 1_000_000_000_000),
+        career_stages: params.many("career_stage", "a known career stage", CareerStage::from_slug),
+        organization: params.text("organization"),
+        updated_since: params.instant("updated_since"),
+    }
+}
+
+fn parse_sort(params: &mut QueryParams) -> Sort {
+    params
+        .one("sort", "one of deadline, newest, updated", |v| match v {
+            "deadline" => Some(Sort::Deadline),
+            "newest" => Some(Sort::Newest),
+            "updated" => Some(Sort::Updated),
+            _ => None,
+        })
+        .unwrap_or(Sort::Deadline)
+}
+
+fn cursor_scope(sort: Sort) -> &'static str {
+    match sort {
+        Sort::Deadline => "opportunities:deadline",
+        Sort::Newest => "opportunities:newest",
+        Sort::Updated => "opportunities:updated",
+    }
+}
+
+/// List published opportunities.
+///
+/// By default the list holds what can still be applied for (`upcoming`, `open`,
+/// `closing_soon`, `rolling`), soonest deadline first; ask for `status=closed` to
+/// browse the archive. Several values of one filter match any of them (except
+/// `covers`, where every named cost must be covered); different filters combine.
+/// Repeat a parameter (`type=residency&type=fellowship`) or separate values with commas.
+#[utoipa::path(
+    tag = "opportunities",
+    params(
+        ("type" = Option<Vec<OpportunityType>>, Query, description = "Only these types."),
+        ("discipline" = Option<Vec<Discipline>>, Query, description = "Open to any of these disciplines."),
+        ("covers" = Option<Vec<CoveredCost>>, Query, description = "Covers every one of these costs."),
+        ("eligible_country" = Option<Vec<String>>, Query, description = "Open to someone who is a national of, or resident in, this country or region (ISO 3166-1 alpha-2 code, or `eu`, `eea`, `creative_europe`, `western_balkans`). Calls naming a region match its countries, and calls without nationality or residence rules match everyone.", example = "SI"),
+        ("nationality" = Option<Vec<String>>, Query, description = "Open to a national of this country or region. Combined with `residence`, matches calls open to the applicant by either route."),
+        ("residence" = Option<Vec<String>>, Query, description = "Open to a resident of this country or region."),
+        ("destination_country" = Option<Vec<String>>, Query, description = "Takes place in this country, or in a country of this region."),
+        ("deadline_after" = Option<String>, Query, format = DateTime, description = "Deadline at or after this instant (RFC 3339; a bare date means 00:00 UTC). Excludes calls without a deadline."),
+        ("deadline_before" = Option<String>, Query, format = DateTime, description = "Deadline strictly before this instant. Excludes calls without a deadline."),
+        ("status" = Option<Vec<Status>>, Query, description = "Only these computed statuses; default: upcoming, open, closing_soon, rolling."),
+        ("free_to_apply" = Option<bool>, Query, description = "`true`: no application fee; `false`: only calls with a fee."),
+        ("min_amount" = Option<i64>, Query, minimum = 0, maximum = 1_000_000_000_000_i64, description = "The largest amount offered is at least this, in the call's own currency."),
+        ("career_stage" = Option<Vec<CareerStage>>, Query, description = "Aimed at this career stage; calls for `any` stage always match."),
+        ("organization" = Option<String>, Query, description = "Offered by this organization (id or slug)."),
+        ("updated_since" = Option<String>, Query, format = DateTime, description = "Changed at or after this instant."),
+        ("sort" = Option<String>, Query, description = "`deadline` (soonest first, default), `newest` (latest published first) or `updated` (latest change first).", example = "deadline"),
+        ("limit" = Option<i64>, Query, minimum = 1, maximum = 100, description = "Page size, default 20."),
+        ("cursor" = Option<String>, Query, description = "The `next` value of the previous page."),
+    ),
+    responses(
+        (status = 200, description = "A page of opportunities.", body = OpportunityList,
+            headers(("link" = String, description = "RFC 8288 link to the next page (`rel=\"next\"`), when there is one."))),
+        CommonErrors,
+    )
+)]
+#[get("/opportunities")]
+pub async fn list_opportunities(req: HttpRequest, pool: web::Data<Pool>) -> Result<HttpResponse, ApiError> {
+    let mut params = QueryParams::parse(req.query_string(), LIST_PARAMS);
+    let filter = parse_filter(&mut params);
+    let sort = parse_sort(&mut params);
+    let page = page_request(&mut params, cursor_scope(sort));
+    params.finish()?;
+    let page = page.map_err(|issue| ApiError::InvalidInput(vec![issue]))?;
+
+    let now = Utc::now();
+    let (result, organizations) = web::block(move || {
+        let mut conn = pool.get()?;
+        let result = store::opportunities::list(&mut conn, &filter, sort, page.after.as_ref(), page.limit, now)?;
+        let org_ids: Vec<String> = result.items.iter().map(|o| o.organization_id.to_string()).collect();
+        let organizations = store::organizations::find_many(&mut conn, &org_ids)?;
+        Ok::<_, StoreError>((result, organizations))
+    })
+    .await??;
+
+    let by_id: HashMap<_, _> = organizations.iter().map(|o| (o.id, o)).collect();
+    let items = result
+        .items
+        .iter()
+        .map(|o| {
+            by_id
+                .get(&o.organization_id)
+                .map(|org| OpportunityView::new(o, org, now))
+                .ok_or_else(|| ApiError::Internal(format!("organization of {} is missing", o.id)))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let next = result.next.map(|k| encode(&k, cursor_scope(sort)));
+    let mut response = HttpResponse::Ok();
+    if let Some(next) = &next {
+        response.insert_header((header::LINK, next_link(&req, next)));
+    }
+    Ok(response.json(OpportunityList {
+        items,
+        total: result.total,
+        limit: page.limit,
+        next,
+    }))
+}
+
+/// One opportunity, by its id or its slug; closed calls stay available as the archive.
+#[utoipa::path(
+    tag = "opportunities",
+    params(("id_or_slug" = String, Path, description = "The opportunity's UUID or slug.")),
+    responses(
+        (status = 200, description = "The opportunity.", body = OpportunityView),
+        NotFoundResponse,
+        CommonErrors,
+    )
+)]
+#[get("/opportunities/{id_or_slug}")]
+pub async fn get_opportunity(
+    req: HttpRequest,
+    path: web::Path<String>,
+    pool: web::Data<Pool>,
+) -> Result<HttpResponse, ApiError> {
+    QueryParams::parse(req.query_string(), &[]).finish()?;
+    let key = path.into_inner();
+    let now = Utc::now();
+    let found = web::block(move || {
+        let mut conn = pool.get()?;
+        let opportunity = store::opportunities::find(&mut conn, &key)?;
+        let organization =
+            store::organizations::find(&mut conn, &opportunity.organization_id.to_string())?;
+        Ok::<_, StoreError>((opportunity, organization))
+    })
+    .await?;
+    match found {
+        Ok((o, org)) => Ok(HttpResponse::Ok().json(OpportunityView::new(&o, &org, now))),
+        Err(StoreError::NotFound) => Err(ApiError::NotFound("no opportunity has this id or slug".into())),
+        Err(e) => Err(e.into()),
+    }
+}

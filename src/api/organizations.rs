@@ -1,0 +1,103 @@
+//! `GET /api/v1/organizations` and `GET /api/v1/organizations/{id_or_slug}`.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::db::Pool;
+use crate::domain::geography::Country;
+use crate::domain::vocabulary::OrganizationKind;
+use crate::error::{ApiError, CommonErrors, NotFoundResponse};
+use crate::store::organizations::OrganizationFilter;
+use crate::store::{self, StoreError};
+
+use super::pagination::{encode, next_link, page_request};
+use super::query::QueryParams;
+use super::views::OrganizationView;
+
+const CURSOR_SCOPE: &str = "organizations:name";
+
+/// A page of organizations.
+#[derive(Serialize, ToSchema)]
+pub struct OrganizationList {
+    pub items: Vec<OrganizationView>,
+    /// How many organizations match the query, on all pages.
+    pub total: i64,
+    pub limit: i64,
+    /// The cursor of the next page, or null on the last page. Pass it back as `cursor`.
+    pub next: Option<String>,
+}
+
+/// List organizations, alphabetically by name.
+#[utoipa::path(
+    tag = "organizations",
+    params(
+        ("country" = Option<Vec<String>>, Query, description = "Based in one of these countries (ISO 3166-1 alpha-2).", example = "SI"),
+        ("kind" = Option<Vec<OrganizationKind>>, Query, description = "Only these kinds."),
+        ("limit" = Option<i64>, Query, minimum = 1, maximum = 100, description = "Page size, default 20."),
+        ("cursor" = Option<String>, Query, description = "The `next` value of the previous page."),
+    ),
+    responses(
+        (status = 200, description = "A page of organizations.", body = OrganizationList,
+            headers(("link" = String, description = "RFC 8288 link to the next page (`rel=\"next\"`), when there is one."))),
+        CommonErrors,
+    )
+)]
+#[get("/organizations")]
+pub async fn list_organizations(req: HttpRequest, pool: web::Data<Pool>) -> Result<HttpResponse, ApiError> {
+    let mut params = QueryParams::parse(req.query_string(), &["country", "kind", "limit", "cursor"]);
+    let filter = OrganizationFilter {
+        countries: params.many("country", "an ISO 3166-1 alpha-2 country code", Country::parse),
+        kinds: params.many("kind", "a known organization kind", OrganizationKind::from_slug),
+    };
+    let page = page_request(&mut params, CURSOR_SCOPE);
+    params.finish()?;
+    let page = page.map_err(|issue| ApiError::InvalidInput(vec![issue]))?;
+    let result = web::block(move || {
+        let mut conn = pool.get()?;
+        store::organizations::list(&mut conn, &filter, page.after.as_ref(), page.limit)
+    })
+    .await??;
+    let next = result.next.map(|k| encode(&k, CURSOR_SCOPE));
+    let mut response = HttpResponse::Ok();
+    if let Some(next) = &next {
+        response.insert_header((header::LINK, next_link(&req, next)));
+    }
+    Ok(response.json(OrganizationList {
+        items: result.items.iter().map(OrganizationView::from).collect(),
+        total: result.total,
+        limit: page.limit,
+        next,
+    }))
+}
+
+/// One organization, by its id or its slug.
+#[utoipa::path(
+    tag = "organizations",
+    params(("id_or_slug" = String, Path, description = "The organization's UUID or slug.")),
+    responses(
+        (status = 200, description = "The organization.", body = OrganizationView),
+        NotFoundResponse,
+        CommonErrors,
+    )
+)]
+#[get("/organizations/{id_or_slug}")]
+pub async fn get_organization(
+    req: HttpRequest,
+    path: web::Path<String>,
+    pool: web::Data<Pool>,
+) -> Result<HttpResponse, ApiError> {
+    QueryParams::parse(req.query_string(), &[]).finish()?;
+    let key = path.into_inner();
+    let found = web::block(move || {
+        let mut conn = pool.get()?;
+        store::organizations::find(&mut conn, &key)
+    })
+    .await?;
+    match found {
+        Ok(org) => Ok(HttpResponse::Ok().json(OrganizationView::from(&org))),
+        Err(StoreError::NotFound) => Err(ApiError::NotFound("no organization has this id or slug".into())),
+        Err(e) => Err(e.into()),
+    }
+}

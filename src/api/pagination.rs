@@ -1,0 +1,72 @@
+//! Keyset pagination on the wire: opaque cursors, the `Link` header and the list envelope.
+
+use actix_web::HttpRequest;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+use crate::error::FieldIssue;
+use crate::store::Keyset;
+
+use super::query::QueryParams;
+
+pub const DEFAULT_LIMIT: i64 = 20;
+pub const MAX_LIMIT: i64 = 100;
+
+/// Where a list page starts: after the row a cursor names, in the order the cursor was made for.
+pub struct PageRequest {
+    pub after: Option<Keyset>,
+    pub limit: i64,
+}
+
+/// Reads `limit` and `cursor`. A cursor is only valid for the list and sort order (`scope`)
+/// that issued it.
+pub fn page_request(params: &mut QueryParams, scope: &str) -> Result<PageRequest, FieldIssue> {
+    let limit = params.integer("limit", 1, MAX_LIMIT).unwrap_or(DEFAULT_LIMIT);
+    let after = match params.text("cursor") {
+        Some(cursor) => Some(decode(&cursor, scope).ok_or_else(|| {
+            FieldIssue::new("cursor", "is not a cursor this list issued for this sort order")
+        })?),
+        None => None,
+    };
+    Ok(PageRequest { after, limit })
+}
+
+pub fn encode(keyset: &Keyset, scope: &str) -> String {
+    let raw = serde_json::json!([scope, keyset.key, keyset.id]).to_string();
+    URL_SAFE_NO_PAD.encode(raw)
+}
+
+fn decode(cursor: &str, scope: &str) -> Option<Keyset> {
+    let raw = URL_SAFE_NO_PAD.decode(cursor).ok()?;
+    let (s, key, id): (String, String, String) = serde_json::from_slice(&raw).ok()?;
+    (s == scope).then_some(Keyset { key, id })
+}
+
+/// The RFC 8288 `Link` header pointing at the next page: the same query with the new cursor.
+pub fn next_link(req: &HttpRequest, next: &str) -> String {
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in form_urlencoded::parse(req.query_string().as_bytes()) {
+        if k != "cursor" {
+            query.append_pair(&k, &v);
+        }
+    }
+    query.append_pair("cursor", next);
+    format!("<{}?{}>; rel=\"next\"", req.path(), query.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cursor_round_trips_only_in_its_own_scope() {
+        let k = Keyset {
+            key: "2027-01-01T00:00:00.000000".into(),
+            id: "abc".into(),
+        };
+        let c = encode(&k, "opportunities:deadline");
+        assert_eq!(decode(&c, "opportunities:deadline"), Some(k));
+        assert_eq!(decode(&c, "opportunities:newest"), None);
+        assert_eq!(decode("not-a-cursor", "opportunities:deadline"), None);
+    }
+}

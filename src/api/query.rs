@@ -1,0 +1,154 @@
+//! Query-string parsing that names every unknown, repeated or malformed parameter.
+//!
+//! Several values may be given by repeating a parameter (`type=a&type=b`) or with commas
+//! (`type=a,b`). A parameter that takes one value may appear once.
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::error::{ApiError, FieldIssue};
+
+pub struct QueryParams {
+    pairs: Vec<(String, String)>,
+    errors: Vec<FieldIssue>,
+}
+
+impl QueryParams {
+    /// Parses `query` and reports every parameter whose name is not in `known`.
+    pub fn parse(query: &str, known: &[&str]) -> QueryParams {
+        let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        let mut errors = Vec::new();
+        for (name, _) in &pairs {
+            if !known.contains(&name.as_str()) && !errors.iter().any(|e: &FieldIssue| &e.name == name) {
+                errors.push(FieldIssue::new(
+                    name.clone(),
+                    format!("is not a known parameter; known parameters are: {}", known.join(", ")),
+                ));
+            }
+        }
+        QueryParams { pairs, errors }
+    }
+
+    fn values(&self, name: &str) -> Vec<&str> {
+        self.pairs
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    fn invalid(&mut self, name: &str, reason: impl Into<String>) {
+        self.errors.push(FieldIssue::new(name, reason));
+    }
+
+    /// Every value of a many-valued parameter, each parsed by `parse`; `expected`
+    /// describes a valid value for the error message.
+    pub fn many<T>(&mut self, name: &str, expected: &str, parse: impl Fn(&str) -> Option<T>) -> Vec<T> {
+        let raw: Vec<String> = self
+            .values(name)
+            .iter()
+            .flat_map(|v| v.split(','))
+            .map(|v| v.trim().to_owned())
+            .collect();
+        let mut out = Vec::new();
+        for value in raw {
+            match parse(&value) {
+                Some(v) => out.push(v),
+                None => {
+                    self.invalid(name, format!("has `{value}`, which is not {expected}"));
+                    return Vec::new();
+                }
+            }
+        }
+        out
+    }
+
+    /// The value of a single-valued parameter, parsed by `parse`.
+    pub fn one<T>(&mut self, name: &str, expected: &str, parse: impl Fn(&str) -> Option<T>) -> Option<T> {
+        let values = self.values(name);
+        match values.as_slice() {
+            [] => None,
+            [value] => {
+                let parsed = parse(value);
+                if parsed.is_none() {
+                    let shown: String = value.chars().take(80).collect();
+                    self.invalid(name, format!("has `{shown}`, which is not {expected}"));
+                }
+                parsed
+            }
+            _ => {
+                self.invalid(name, "may be given only once");
+                None
+            }
+        }
+    }
+
+    pub fn text(&mut self, name: &str) -> Option<String> {
+        self.one(name, "a non-empty text", |v| (!v.is_empty()).then(|| v.to_owned()))
+    }
+
+    pub fn instant(&mut self, name: &str) -> Option<DateTime<Utc>> {
+        self.one(name, "an RFC 3339 date-time such as 2027-01-31T23:59:00Z or a date such as 2027-01-31", parse_instant)
+    }
+
+    pub fn boolean(&mut self, name: &str) -> Option<bool> {
+        self.one(name, "true or false", |v| match v {
+            "true" => Some(true),
+            "false" => Some(false),
+            _ => None,
+        })
+    }
+
+    pub fn integer(&mut self, name: &str, min: i64, max: i64) -> Option<i64> {
+        self.one(name, &format!("an integer from {min} to {max}"), |v| {
+            v.parse::<i64>().ok().filter(|n| (min..=max).contains(n))
+        })
+    }
+
+    /// All issues found so far, as a 400 problem; or nothing if the query was valid.
+    pub fn finish(self) -> Result<(), ApiError> {
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::InvalidInput(self.errors))
+        }
+    }
+}
+
+/// An RFC 3339 date-time, or a calendar date meaning its first instant in UTC.
+fn parse_instant(value: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(value)
+        .map(|t| t.with_timezone(&Utc))
+        .ok()
+        .or_else(|| {
+            NaiveDate::parse_from_str(value, "%Y-%m-%d")
+                .ok()
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+                .map(|t| t.and_utc())
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repeated_and_comma_separated_values_combine() {
+        let mut q = QueryParams::parse("type=a&type=b,c", &["type"]);
+        assert_eq!(q.many("type", "x", |v| Some(v.to_owned())), vec!["a", "b", "c"]);
+        assert!(q.finish().is_ok());
+    }
+
+    #[test]
+    fn unknown_repeated_and_malformed_parameters_are_named() {
+        let mut q = QueryParams::parse("colour=red&limit=1&limit=2&since=yesterday", &["limit", "since"]);
+        q.integer("limit", 1, 100);
+        q.instant("since");
+        let Err(ApiError::InvalidInput(errors)) = q.finish() else {
+            panic!("expected invalid input")
+        };
+        let names: Vec<&str> = errors.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(names, vec!["colour", "limit", "since"]);
+    }
+}

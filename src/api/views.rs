@@ -1,0 +1,218 @@
+//! The JSON shapes of opportunities and organizations, built from domain values.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::domain::opportunity::{Opportunity, Organization, Texts};
+use crate::domain::status::Status;
+use crate::domain::vocabulary::{CareerStage, CoveredCost, Discipline, OpportunityType, OrganizationKind};
+
+/// A text in English and Slovenian; at least one is present.
+#[derive(Serialize, ToSchema)]
+pub struct LocalizedText {
+    pub en: Option<String>,
+    pub sl: Option<String>,
+}
+
+impl From<&Texts> for LocalizedText {
+    fn from(t: &Texts) -> Self {
+        LocalizedText {
+            en: t.en.clone(),
+            sl: t.sl.clone(),
+        }
+    }
+}
+
+/// The organization behind an opportunity, in brief.
+#[derive(Serialize, ToSchema)]
+pub struct OrganizationRef {
+    pub id: Uuid,
+    pub slug: String,
+    pub name: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DestinationView {
+    /// ISO 3166-1 alpha-2 codes of the countries where the activity takes place.
+    #[schema(example = json!(["SI", "AT"]))]
+    pub countries: Vec<String>,
+    pub city: Option<String>,
+    /// The activity happens (also) online or remotely.
+    pub online: bool,
+}
+
+/// Who may apply. An applicant qualifies by nationality **or** by residence;
+/// when both lists are empty the call is open to everyone.
+#[derive(Serialize, ToSchema)]
+pub struct EligibilityView {
+    /// Country codes (`SI`) or region slugs (`eu`, `eea`, `creative_europe`, `western_balkans`).
+    #[schema(example = json!(["western_balkans", "SI"]))]
+    pub nationalities: Vec<String>,
+    /// Country codes or region slugs, as for `nationalities`.
+    pub residences: Vec<String>,
+    pub career_stage: CareerStage,
+    pub age_min: Option<i32>,
+    pub age_max: Option<i32>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ActivityView {
+    pub starts_on: Option<NaiveDate>,
+    pub ends_on: Option<NaiveDate>,
+    pub duration_min_days: Option<i32>,
+    pub duration_max_days: Option<i32>,
+}
+
+/// A funding range in whole units of an ISO 4217 currency.
+#[derive(Serialize, ToSchema)]
+pub struct FundingView {
+    pub min: Option<i64>,
+    pub max: Option<i64>,
+    #[schema(example = "EUR")]
+    pub currency: String,
+}
+
+/// What applying costs, in whole units; 0 means free to apply.
+#[derive(Serialize, ToSchema)]
+pub struct ApplicationFeeView {
+    pub amount: i64,
+    pub currency: Option<String>,
+}
+
+/// An open call, residency or mobility grant.
+#[derive(Serialize, ToSchema)]
+pub struct OpportunityView {
+    pub id: Uuid,
+    pub slug: String,
+    #[serde(rename = "type")]
+    pub kind: OpportunityType,
+    /// Computed from the clock at the moment of the request.
+    pub status: Status,
+    pub title: LocalizedText,
+    pub summary: LocalizedText,
+    pub description: LocalizedText,
+    pub organization: OrganizationRef,
+    pub disciplines: Vec<Discipline>,
+    pub destination: DestinationView,
+    pub eligibility: EligibilityView,
+    pub opens_at: Option<DateTime<Utc>>,
+    /// The last instant to apply, in UTC; absent for rolling calls without an end.
+    pub deadline: Option<DateTime<Utc>>,
+    /// The IANA time zone the deadline was announced in.
+    #[schema(example = "Europe/Ljubljana")]
+    pub deadline_timezone: Option<String>,
+    /// The deadline as announced: local time with its UTC offset.
+    #[schema(example = "2027-01-31T23:59:00+01:00")]
+    pub deadline_local: Option<String>,
+    /// Applications are read as they come in.
+    pub rolling: bool,
+    pub activity: ActivityView,
+    pub funding: Option<FundingView>,
+    pub covered_costs: Vec<CoveredCost>,
+    pub application_fee: ApplicationFeeView,
+    pub free_to_apply: bool,
+    pub application_url: Option<String>,
+    pub source_url: Option<String>,
+    pub contact_email: Option<String>,
+    /// ISO 639-1 codes of the languages applications are accepted in.
+    #[schema(example = json!(["en", "sl"]))]
+    pub languages: Vec<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub published_at: Option<DateTime<Utc>>,
+}
+
+impl OpportunityView {
+    pub fn new(o: &Opportunity, organization: &Organization, now: DateTime<Utc>) -> Self {
+        OpportunityView {
+            id: o.id,
+            slug: o.slug.clone(),
+            kind: o.kind,
+            status: o.status_at(now),
+            title: (&o.title).into(),
+            summary: (&o.summary).into(),
+            description: (&o.description).into(),
+            organization: OrganizationRef {
+                id: organization.id,
+                slug: organization.slug.clone(),
+                name: organization.name.clone(),
+            },
+            disciplines: o.disciplines.clone(),
+            destination: DestinationView {
+                countries: o.destination.countries.iter().map(|c| c.code().to_owned()).collect(),
+                city: o.destination.city.clone(),
+                online: o.destination.online,
+            },
+            eligibility: EligibilityView {
+                nationalities: o.eligibility.nationalities.iter().map(|a| a.code().to_owned()).collect(),
+                residences: o.eligibility.residences.iter().map(|a| a.code().to_owned()).collect(),
+                career_stage: o.eligibility.career_stage,
+                age_min: o.eligibility.age_min,
+                age_max: o.eligibility.age_max,
+            },
+            opens_at: o.opens_at,
+            deadline: o.deadline.map(|d| d.at),
+            deadline_timezone: o.deadline.map(|d| d.timezone.name().to_owned()),
+            deadline_local: o.deadline.map(|d| d.local().to_rfc3339()),
+            rolling: o.rolling,
+            activity: ActivityView {
+                starts_on: o.activity.starts_on,
+                ends_on: o.activity.ends_on,
+                duration_min_days: o.activity.duration_min_days,
+                duration_max_days: o.activity.duration_max_days,
+            },
+            funding: o.funding.map(|f| FundingView {
+                min: f.min,
+                max: f.max,
+                currency: f.currency.code().to_owned(),
+            }),
+            covered_costs: o.covered_costs.clone(),
+            application_fee: ApplicationFeeView {
+                amount: o.application_fee.amount,
+                currency: o.application_fee.currency.map(|c| c.code().to_owned()),
+            },
+            free_to_apply: o.application_fee.amount == 0,
+            application_url: o.application_url.clone(),
+            source_url: o.source_url.clone(),
+            contact_email: o.contact_email.clone(),
+            languages: o.languages.iter().map(|l| l.code().to_owned()).collect(),
+            created_at: o.created_at,
+            updated_at: o.updated_at,
+            published_at: o.published_at,
+        }
+    }
+}
+
+/// An organization that offers opportunities.
+#[derive(Serialize, ToSchema)]
+pub struct OrganizationView {
+    pub id: Uuid,
+    pub slug: String,
+    pub name: String,
+    pub kind: OrganizationKind,
+    /// ISO 3166-1 alpha-2 code.
+    #[schema(example = "SI")]
+    pub country: String,
+    pub city: Option<String>,
+    pub website: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<&Organization> for OrganizationView {
+    fn from(o: &Organization) -> Self {
+        OrganizationView {
+            id: o.id,
+            slug: o.slug.clone(),
+            name: o.name.clone(),
+            kind: o.kind,
+            country: o.country.code().to_owned(),
+            city: o.city.clone(),
+            website: o.website.clone(),
+            created_at: o.created_at,
+            updated_at: o.updated_at,
+        }
+    }
+}

@@ -1,0 +1,178 @@
+//! One error type for the HTTP layer, rendered as RFC 9457 `application/problem+json`.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::store::StoreError;
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// An RFC 9457 problem document.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, ToSchema)]
+#[schema(example = json!({
+    "type": "urn:mobility-directory:problem:invalid-input",
+    "title": "Invalid input",
+    "status": 400,
+    "detail": "1 parameter is invalid",
+    "errors": [{"name": "limit", "reason": "must be an integer from 1 to 100"}]
+}))]
+pub struct Problem {
+    /// A URI identifying the problem type; stable, safe to branch on.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    /// What went wrong in this occurrence, for humans.
+    pub detail: String,
+    /// For invalid input: one entry per offending parameter or JSON pointer.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldIssue>,
+}
+
+/// One invalid parameter (by name) or body member (by JSON pointer).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, ToSchema)]
+pub struct FieldIssue {
+    pub name: String,
+    pub reason: String,
+}
+
+impl FieldIssue {
+    pub fn new(name: impl Into<String>, reason: impl Into<String>) -> FieldIssue {
+        FieldIssue {
+            name: name.into(),
+            reason: reason.into(),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub enum ApiError {
+    InvalidInput(Vec<FieldIssue>),
+    NotFound(String),
+    MethodNotAllowed { allow: Vec<String> },
+    Unavailable(String),
+    Internal(String),
+}
+
+impl ApiError {
+    fn problem(&self) -> Problem {
+        let (slug, title, detail, errors) = match self {
+            ApiError::InvalidInput(errors) => (
+                "invalid-input",
+                "Invalid input",
+                match errors.len() {
+                    1 => format!("parameter `{}` {}", errors[0].name, errors[0].reason),
+                    n => format!("{n} parameters are invalid"),
+                },
+                errors.clone(),
+            ),
+            ApiError::NotFound(detail) => ("not-found", "Not found", detail.clone(), vec![]),
+            ApiError::MethodNotAllowed { allow } => (
+                "method-not-allowed",
+                "Method not allowed",
+                format!("this resource answers {}", allow.join(", ")),
+                vec![],
+            ),
+            ApiError::Unavailable(detail) => ("unavailable", "Service unavailable", detail.clone(), vec![]),
+            ApiError::Internal(_) => (
+                "internal",
+                "Internal error",
+                "the server failed to answer; the request id in the x-request-id header helps us find out why".into(),
+                vec![],
+            ),
+        };
+        Problem {
+            kind: format!("urn:mobility-directory:problem:{slug}"),
+            title: title.into(),
+            status: self.status_code().as_u16(),
+            detail,
+            errors,
+        }
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ApiError::Internal(cause) => write!(f, "internal error: {cause}"),
+            other => write!(f, "{}", other.problem().detail),
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::InvalidInput(_) => StatusCode::BAD_REQUEST,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let ApiError::Internal(cause) = self {
+            tracing::error!(%cause, "request failed");
+        }
+        let mut response = HttpResponse::build(self.status_code());
+        response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)));
+        if let ApiError::MethodNotAllowed { allow } = self
+            && let Ok(value) = HeaderValue::from_str(&allow.join(", "))
+        {
+            response.insert_header((header::ALLOW, value));
+        }
+        if matches!(self, ApiError::Unavailable(_)) {
+            response.insert_header((header::RETRY_AFTER, HeaderValue::from_static("5")));
+        }
+        response.body(serde_json::to_string(&self.problem()).unwrap_or_default())
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => ApiError::NotFound("no such resource".into()),
+            StoreError::Invalid { field, message } => {
+                ApiError::InvalidInput(vec![FieldIssue::new(field, message)])
+            }
+            StoreError::Unavailable(m) => ApiError::Unavailable(m),
+            StoreError::Conflict(m) | StoreError::Internal(m) => ApiError::Internal(m),
+        }
+    }
+}
+
+impl From<actix_web::error::BlockingError> for ApiError {
+    fn from(e: actix_web::error::BlockingError) -> Self {
+        ApiError::Internal(e.to_string())
+    }
+}
+
+/// Turns actix's own extractor errors (path segments that do not decode) into problems.
+pub fn path_error(err: actix_web::error::PathError, _req: &actix_web::HttpRequest) -> actix_web::Error {
+    ApiError::NotFound(format!("no resource at this path ({err})")).into()
+}
+
+/// The error responses every database-backed operation can give.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)] // only describes responses for the OpenAPI document
+pub enum CommonErrors {
+    /// A query parameter is unknown, repeated or malformed; `errors` names each one.
+    #[response(status = 400, content_type = "application/problem+json")]
+    BadRequest(Problem),
+    /// The server failed; the `x-request-id` response header identifies the request.
+    #[response(status = 500, content_type = "application/problem+json")]
+    Internal(Problem),
+    /// The database is unreachable or not migrated; retry later.
+    #[response(status = 503, content_type = "application/problem+json")]
+    Unavailable(Problem),
+}
+
+/// The response of a lookup that found nothing.
+#[derive(utoipa::IntoResponses)]
+#[response(status = 404, content_type = "application/problem+json")]
+#[allow(dead_code)] // only describes a response for the OpenAPI document
+pub struct NotFoundResponse(#[to_schema] Problem);

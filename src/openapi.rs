@@ -1,0 +1,49 @@
+//! The OpenAPI document: its root here, its paths and schemas from the registered routes.
+
+use actix_web::App;
+use utoipa::OpenApi;
+use utoipa_actix_web::AppExt;
+
+use crate::api;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "mobility-directory",
+        description = "The reference directory of open calls, artist residencies and mobility funding \
+for the cultural and creative sectors.\n\nAll errors are RFC 9457 `application/problem+json`. \
+Lists use keyset pagination: follow `next` (or the `Link` header) until it is null. \
+Status is computed at request time from the deadline, so it is never stale.",
+        license(name = "EUPL-1.2", identifier = "EUPL-1.2"),
+    ),
+    tags(
+        (name = "opportunities", description = "Open calls, residencies and mobility funding."),
+        (name = "organizations", description = "Who offers them."),
+        (name = "taxonomies", description = "The closed vocabularies, in English and Slovenian."),
+        (name = "operations", description = "Liveness and readiness probes."),
+    )
+)]
+struct ApiRoot;
+
+/// The root of the document: info and tags, without paths.
+pub fn root() -> utoipa::openapi::OpenApi {
+    ApiRoot::openapi()
+}
+
+/// The whole document, collected from the same route registrations the server uses.
+pub fn document() -> utoipa::openapi::OpenApi {
+    let (_, doc) = App::new()
+        .into_utoipa_app()
+        .openapi(root())
+        .service(utoipa_actix_web::scope("/api/v1").configure(api::configure_v1))
+        .configure(api::configure_operations)
+        .split_for_parts();
+    doc
+}
+
+/// The document as the pretty-printed JSON committed in `openapi/openapi.json`.
+pub fn document_json() -> String {
+    let mut json = document().to_pretty_json().expect("the document serializes");
+    json.push('\n');
+    json
+}
