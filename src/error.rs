@@ -152,7 +152,10 @@ impl From<actix_web::error::BlockingError> for ApiError {
 }
 
 /// Turns actix's own extractor errors (path segments that do not decode) into problems.
-pub fn path_error(err: actix_web::error::PathError, _req: &actix_web::HttpRequest) -> actix_web::Error {
+pub fn path_error(
+    err: actix_web::error::PathError,
+    _req: &actix_web::HttpRequest,
+) -> actix_web::Error {
     ApiError::NotFound(format!("no resource at this path ({err})")).into()
 }
 

@@ -87,11 +87,15 @@ fn serve(settings: Settings) -> Result<(), String> {
             && store::opportunities::count_all(&mut conn).map_err(|e| e.to_string())? == 0
         {
             let loaded = demo::load(&mut conn, chrono::Utc::now()).map_err(|e| e.to_string())?;
-            tracing::info!(opportunities = loaded, "empty embedded database: demo data loaded");
+            tracing::info!(
+                opportunities = loaded,
+                "empty embedded database: demo data loaded"
+            );
         }
     }
     actix_web::rt::System::new().block_on(async move {
-        let app = Application::build(&settings, pool).map_err(|e| format!("cannot listen on {}: {e}", settings.bind))?;
+        let app = Application::build(&settings, pool)
+            .map_err(|e| format!("cannot listen on {}: {e}", settings.bind))?;
         tracing::info!(bind = %settings.bind, port = app.port(), "serving; API docs at /docs/");
         app.run().await.map_err(|e| e.to_string())
     })

@@ -43,7 +43,9 @@ pub fn document() -> utoipa::openapi::OpenApi {
 
 /// The document as the pretty-printed JSON committed in `openapi/openapi.json`.
 pub fn document_json() -> String {
-    let mut json = document().to_pretty_json().expect("the document serializes");
+    let mut json = document()
+        .to_pretty_json()
+        .expect("the document serializes");
     json.push('\n');
     json
 }

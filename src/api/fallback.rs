@@ -21,7 +21,8 @@ impl RouteTable {
                     .map(|ops| {
                         ops.keys()
                             .filter(|m| {
-                                ["get", "put", "post", "delete", "patch", "head", "options"].contains(&m.as_str())
+                                ["get", "put", "post", "delete", "patch", "head", "options"]
+                                    .contains(&m.as_str())
                             })
                             .map(|m| m.to_uppercase())
                             .collect()
@@ -53,9 +54,17 @@ fn segments(path: &str) -> Vec<String> {
     path.split('/').map(str::to_owned).collect()
 }
 
-pub async fn not_routed(req: HttpRequest, routes: web::Data<RouteTable>) -> Result<HttpResponse, ApiError> {
+pub async fn not_routed(
+    req: HttpRequest,
+    routes: web::Data<RouteTable>,
+) -> Result<HttpResponse, ApiError> {
     Err(match routes.allowed(req.path()) {
-        Some(allow) if !allow.iter().any(|m| m == req.method().as_str()) => ApiError::MethodNotAllowed { allow },
-        _ => ApiError::NotFound(format!("there is no resource at {}", req.path().chars().take(200).collect::<String>())),
+        Some(allow) if !allow.iter().any(|m| m == req.method().as_str()) => {
+            ApiError::MethodNotAllowed { allow }
+        }
+        _ => ApiError::NotFound(format!(
+            "there is no resource at {}",
+            req.path().chars().take(200).collect::<String>()
+        )),
     })
 }

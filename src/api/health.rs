@@ -21,7 +21,9 @@ pub struct Health {
 )]
 #[get("/healthz")]
 pub async fn healthz() -> HttpResponse {
-    HttpResponse::Ok().json(Health { status: "ok".into() })
+    HttpResponse::Ok().json(Health {
+        status: "ok".into(),
+    })
 }
 
 /// Readiness: the database answers and every migration is applied.
@@ -37,5 +39,7 @@ pub async fn readyz(pool: web::Data<Pool>) -> Result<HttpResponse, ApiError> {
     web::block(move || store::health::check_ready(&pool))
         .await?
         .map_err(|e| ApiError::Unavailable(e.to_string()))?;
-    Ok(HttpResponse::Ok().json(Health { status: "ok".into() }))
+    Ok(HttpResponse::Ok().json(Health {
+        status: "ok".into(),
+    }))
 }

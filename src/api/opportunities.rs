@@ -41,7 +41,8 @@ const LIST_PARAMS: &[&str] = &[
     "cursor",
 ];
 
-const AREA: &str = "an ISO 3166-1 alpha-2 country code or a region (eu, eea, creative_europe, western_balkans)";
+const AREA: &str =
+    "an ISO 3166-1 alpha-2 country code or a region (eu, eea, creative_europe, western_balkans)";
 
 /// A page of opportunities.
 #[derive(Serialize, ToSchema)]
@@ -56,7 +57,11 @@ pub struct OpportunityList {
 
 fn parse_filter(params: &mut QueryParams) -> OpportunityFilter {
     OpportunityFilter {
-        kinds: params.many("type", "a known opportunity type", OpportunityType::from_slug),
+        kinds: params.many(
+            "type",
+            "a known opportunity type",
+            OpportunityType::from_slug,
+        ),
         disciplines: params.many("discipline", "a known discipline", Discipline::from_slug),
         covers: params.many("covers", "a known covered cost", CoveredCost::from_slug),
         eligible: params.many("eligible_country", AREA, Area::parse),
@@ -68,7 +73,11 @@ fn parse_filter(params: &mut QueryParams) -> OpportunityFilter {
         statuses: params.many("status", "a known status", Status::from_slug),
         free_to_apply: params.boolean("free_to_apply"),
         min_amount: params.integer("min_amount", 0, 1_000_000_000_000),
-        career_stages: params.many("career_stage", "a known career stage", CareerStage::from_slug),
+        career_stages: params.many(
+            "career_stage",
+            "a known career stage",
+            CareerStage::from_slug,
+        ),
         organization: params.text("organization"),
         updated_since: params.instant("updated_since"),
     }
@@ -129,7 +138,10 @@ fn cursor_scope(sort: Sort) -> &'static str {
     )
 )]
 #[get("/opportunities")]
-pub async fn list_opportunities(req: HttpRequest, pool: web::Data<Pool>) -> Result<HttpResponse, ApiError> {
+pub async fn list_opportunities(
+    req: HttpRequest,
+    pool: web::Data<Pool>,
+) -> Result<HttpResponse, ApiError> {
     let mut params = QueryParams::parse(req.query_string(), LIST_PARAMS);
     let filter = parse_filter(&mut params);
     let sort = parse_sort(&mut params);
@@ -140,8 +152,19 @@ pub async fn list_opportunities(req: HttpRequest, pool: web::Data<Pool>) -> Resu
     let now = Utc::now();
     let (result, organizations) = web::block(move || {
         let mut conn = pool.get()?;
-        let result = store::opportunities::list(&mut conn, &filter, sort, page.after.as_ref(), page.limit, now)?;
-        let org_ids: Vec<String> = result.items.iter().map(|o| o.organization_id.to_string()).collect();
+        let result = store::opportunities::list(
+            &mut conn,
+            &filter,
+            sort,
+            page.after.as_ref(),
+            page.limit,
+            now,
+        )?;
+        let org_ids: Vec<String> = result
+            .items
+            .iter()
+            .map(|o| o.organization_id.to_string())
+            .collect();
         let organizations = store::organizations::find_many(&mut conn, &org_ids)?;
         Ok::<_, StoreError>((result, organizations))
     })
@@ -200,7 +223,9 @@ pub async fn get_opportunity(
     .await?;
     match found {
         Ok((o, org)) => Ok(HttpResponse::Ok().json(OpportunityView::new(&o, &org, now))),
-        Err(StoreError::NotFound) => Err(ApiError::NotFound("no opportunity has this id or slug".into())),
+        Err(StoreError::NotFound) => Err(ApiError::NotFound(
+            "no opportunity has this id or slug".into(),
+        )),
         Err(e) => Err(e.into()),
     }
 }

@@ -45,11 +45,23 @@ pub struct OrganizationList {
     )
 )]
 #[get("/organizations")]
-pub async fn list_organizations(req: HttpRequest, pool: web::Data<Pool>) -> Result<HttpResponse, ApiError> {
-    let mut params = QueryParams::parse(req.query_string(), &["country", "kind", "limit", "cursor"]);
+pub async fn list_organizations(
+    req: HttpRequest,
+    pool: web::Data<Pool>,
+) -> Result<HttpResponse, ApiError> {
+    let mut params =
+        QueryParams::parse(req.query_string(), &["country", "kind", "limit", "cursor"]);
     let filter = OrganizationFilter {
-        countries: params.many("country", "an ISO 3166-1 alpha-2 country code", Country::parse),
-        kinds: params.many("kind", "a known organization kind", OrganizationKind::from_slug),
+        countries: params.many(
+            "country",
+            "an ISO 3166-1 alpha-2 country code",
+            Country::parse,
+        ),
+        kinds: params.many(
+            "kind",
+            "a known organization kind",
+            OrganizationKind::from_slug,
+        ),
     };
     let page = page_request(&mut params, CURSOR_SCOPE);
     params.finish()?;
@@ -97,7 +109,9 @@ pub async fn get_organization(
     .await?;
     match found {
         Ok(org) => Ok(HttpResponse::Ok().json(OrganizationView::from(&org))),
-        Err(StoreError::NotFound) => Err(ApiError::NotFound("no organization has this id or slug".into())),
+        Err(StoreError::NotFound) => Err(ApiError::NotFound(
+            "no organization has this id or slug".into(),
+        )),
         Err(e) => Err(e.into()),
     }
 }

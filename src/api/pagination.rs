@@ -21,10 +21,15 @@ pub struct PageRequest {
 /// Reads `limit` and `cursor`. A cursor is only valid for the list and sort order (`scope`)
 /// that issued it.
 pub fn page_request(params: &mut QueryParams, scope: &str) -> Result<PageRequest, FieldIssue> {
-    let limit = params.integer("limit", 1, MAX_LIMIT).unwrap_or(DEFAULT_LIMIT);
+    let limit = params
+        .integer("limit", 1, MAX_LIMIT)
+        .unwrap_or(DEFAULT_LIMIT);
     let after = match params.text("cursor") {
         Some(cursor) => Some(decode(&cursor, scope).ok_or_else(|| {
-            FieldIssue::new("cursor", "is not a cursor this list issued for this sort order")
+            FieldIssue::new(
+                "cursor",
+                "is not a cursor this list issued for this sort order",
+            )
         })?),
         None => None,
     };

@@ -20,10 +20,15 @@ impl QueryParams {
             .collect();
         let mut errors = Vec::new();
         for (name, _) in &pairs {
-            if !known.contains(&name.as_str()) && !errors.iter().any(|e: &FieldIssue| &e.name == name) {
+            if !known.contains(&name.as_str())
+                && !errors.iter().any(|e: &FieldIssue| &e.name == name)
+            {
                 errors.push(FieldIssue::new(
                     name.clone(),
-                    format!("is not a known parameter; known parameters are: {}", known.join(", ")),
+                    format!(
+                        "is not a known parameter; known parameters are: {}",
+                        known.join(", ")
+                    ),
                 ));
             }
         }
@@ -44,7 +49,12 @@ impl QueryParams {
 
     /// Every value of a many-valued parameter, each parsed by `parse`; `expected`
     /// describes a valid value for the error message.
-    pub fn many<T>(&mut self, name: &str, expected: &str, parse: impl Fn(&str) -> Option<T>) -> Vec<T> {
+    pub fn many<T>(
+        &mut self,
+        name: &str,
+        expected: &str,
+        parse: impl Fn(&str) -> Option<T>,
+    ) -> Vec<T> {
         let raw: Vec<String> = self
             .values(name)
             .iter()
@@ -65,7 +75,12 @@ impl QueryParams {
     }
 
     /// The value of a single-valued parameter, parsed by `parse`.
-    pub fn one<T>(&mut self, name: &str, expected: &str, parse: impl Fn(&str) -> Option<T>) -> Option<T> {
+    pub fn one<T>(
+        &mut self,
+        name: &str,
+        expected: &str,
+        parse: impl Fn(&str) -> Option<T>,
+    ) -> Option<T> {
         let values = self.values(name);
         match values.as_slice() {
             [] => None,
@@ -85,11 +100,17 @@ impl QueryParams {
     }
 
     pub fn text(&mut self, name: &str) -> Option<String> {
-        self.one(name, "a non-empty text", |v| (!v.is_empty()).then(|| v.to_owned()))
+        self.one(name, "a non-empty text", |v| {
+            (!v.is_empty()).then(|| v.to_owned())
+        })
     }
 
     pub fn instant(&mut self, name: &str) -> Option<DateTime<Utc>> {
-        self.one(name, "an RFC 3339 date-time such as 2027-01-31T23:59:00Z or a date such as 2027-01-31", parse_instant)
+        self.one(
+            name,
+            "an RFC 3339 date-time such as 2027-01-31T23:59:00Z or a date such as 2027-01-31",
+            parse_instant,
+        )
     }
 
     pub fn boolean(&mut self, name: &str) -> Option<bool> {
@@ -136,13 +157,19 @@ mod tests {
     #[test]
     fn repeated_and_comma_separated_values_combine() {
         let mut q = QueryParams::parse("type=a&type=b,c", &["type"]);
-        assert_eq!(q.many("type", "x", |v| Some(v.to_owned())), vec!["a", "b", "c"]);
+        assert_eq!(
+            q.many("type", "x", |v| Some(v.to_owned())),
+            vec!["a", "b", "c"]
+        );
         assert!(q.finish().is_ok());
     }
 
     #[test]
     fn unknown_repeated_and_malformed_parameters_are_named() {
-        let mut q = QueryParams::parse("colour=red&limit=1&limit=2&since=yesterday", &["limit", "since"]);
+        let mut q = QueryParams::parse(
+            "colour=red&limit=1&limit=2&since=yesterday",
+            &["limit", "since"],
+        );
         q.integer("limit", 1, 100);
         q.instant("since");
         let Err(ApiError::InvalidInput(errors)) = q.finish() else {

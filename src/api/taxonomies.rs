@@ -7,7 +7,9 @@ use utoipa::ToSchema;
 use crate::domain::geography::{Country, Region};
 use crate::domain::iso_tables::{CURRENCIES, LANGUAGES};
 use crate::domain::status::Status;
-use crate::domain::vocabulary::{CareerStage, CoveredCost, Discipline, OpportunityType, OrganizationKind};
+use crate::domain::vocabulary::{
+    CareerStage, CoveredCost, Discipline, OpportunityType, OrganizationKind,
+};
 use crate::error::{ApiError, NotFoundResponse, Problem};
 
 use super::query::QueryParams;
@@ -68,7 +70,10 @@ fn term(slug: &str, en: &str, sl: &str) -> Term {
 
 macro_rules! vocabulary_terms {
     ($t:ty) => {
-        <$t>::ALL.iter().map(|v| term(v.slug(), v.name_en(), v.name_sl())).collect()
+        <$t>::ALL
+            .iter()
+            .map(|v| term(v.slug(), v.name_en(), v.name_sl()))
+            .collect()
     };
 }
 
@@ -80,7 +85,9 @@ fn terms(name: &str) -> Option<Vec<Term>> {
         "career_stages" => vocabulary_terms!(CareerStage),
         "organization_kinds" => vocabulary_terms!(OrganizationKind),
         "statuses" => vocabulary_terms!(Status),
-        "countries" => Country::all().map(|c| term(c.code(), c.name_en(), c.name_sl())).collect(),
+        "countries" => Country::all()
+            .map(|c| term(c.code(), c.name_en(), c.name_sl()))
+            .collect(),
         "regions" => Region::ALL
             .iter()
             .map(|r| Term {
@@ -88,8 +95,14 @@ fn terms(name: &str) -> Option<Vec<Term>> {
                 ..term(r.slug(), r.name_en(), r.name_sl())
             })
             .collect(),
-        "currencies" => CURRENCIES.iter().map(|(c, en, sl)| term(c, en, sl)).collect(),
-        "languages" => LANGUAGES.iter().map(|(c, en, sl)| term(c, en, sl)).collect(),
+        "currencies" => CURRENCIES
+            .iter()
+            .map(|(c, en, sl)| term(c, en, sl))
+            .collect(),
+        "languages" => LANGUAGES
+            .iter()
+            .map(|(c, en, sl)| term(c, en, sl))
+            .collect(),
         _ => return None,
     })
 }
@@ -121,7 +134,10 @@ pub async fn list_taxonomies(req: HttpRequest) -> Result<HttpResponse, ApiError>
     )
 )]
 #[get("/taxonomies/{name}")]
-pub async fn get_taxonomy(req: HttpRequest, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn get_taxonomy(
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     QueryParams::parse(req.query_string(), &[]).finish()?;
     let name = path.into_inner();
     match terms(&name) {

@@ -7,7 +7,9 @@ use uuid::Uuid;
 
 use crate::domain::opportunity::{Opportunity, Organization, Texts};
 use crate::domain::status::Status;
-use crate::domain::vocabulary::{CareerStage, CoveredCost, Discipline, OpportunityType, OrganizationKind};
+use crate::domain::vocabulary::{
+    CareerStage, CoveredCost, Discipline, OpportunityType, OrganizationKind,
+};
 
 /// A text in English and Slovenian; at least one is present.
 #[derive(Serialize, ToSchema)]
@@ -141,13 +143,28 @@ impl OpportunityView {
             },
             disciplines: o.disciplines.clone(),
             destination: DestinationView {
-                countries: o.destination.countries.iter().map(|c| c.code().to_owned()).collect(),
+                countries: o
+                    .destination
+                    .countries
+                    .iter()
+                    .map(|c| c.code().to_owned())
+                    .collect(),
                 city: o.destination.city.clone(),
                 online: o.destination.online,
             },
             eligibility: EligibilityView {
-                nationalities: o.eligibility.nationalities.iter().map(|a| a.code().to_owned()).collect(),
-                residences: o.eligibility.residences.iter().map(|a| a.code().to_owned()).collect(),
+                nationalities: o
+                    .eligibility
+                    .nationalities
+                    .iter()
+                    .map(|a| a.code().to_owned())
+                    .collect(),
+                residences: o
+                    .eligibility
+                    .residences
+                    .iter()
+                    .map(|a| a.code().to_owned())
+                    .collect(),
                 career_stage: o.eligibility.career_stage,
                 age_min: o.eligibility.age_min,
                 age_max: o.eligibility.age_max,

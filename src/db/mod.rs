@@ -63,8 +63,8 @@ impl ManageConnection for Manager {
                 .map(DbConn::Postgres)
                 .map_err(r2d2::Error::ConnectionError),
             DatabaseUrl::Sqlite(path) => {
-                let mut conn = SqliteConnection::establish(path)
-                    .map_err(r2d2::Error::ConnectionError)?;
+                let mut conn =
+                    SqliteConnection::establish(path).map_err(r2d2::Error::ConnectionError)?;
                 conn.batch_execute(
                     "PRAGMA busy_timeout = 5000;
                      PRAGMA journal_mode = WAL;
@@ -99,7 +99,9 @@ pub fn connect(url: &str, size: u32) -> Result<Pool, String> {
             .map_err(|e| format!("cannot create the directory {}: {e}", dir.display()))?;
     }
     let manager = Manager { url };
-    let first = manager.connect().map_err(|e| format!("cannot open the database: {e}"))?;
+    let first = manager
+        .connect()
+        .map_err(|e| format!("cannot open the database: {e}"))?;
     drop(first);
     r2d2::Pool::builder()
         .max_size(size)
@@ -115,7 +117,9 @@ const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqli
 /// Applies every pending migration of the connection's backend; returns how many ran.
 pub fn migrate(conn: &mut DbConn) -> Result<usize, String> {
     let applied = match conn {
-        DbConn::Postgres(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len()),
+        DbConn::Postgres(c) => c
+            .run_pending_migrations(POSTGRES_MIGRATIONS)
+            .map(|v| v.len()),
         DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
     };
     applied.map_err(|e| format!("migration failed: {e}"))

@@ -82,14 +82,18 @@ fn opportunity(
     let timezone = parse_timezone(org_spec.timezone).expect("demo zones are valid");
     let deadline = spec.deadline_in_days.map(|days| {
         Deadline::from_local(
-            (today + Duration::days(days)).and_time(NaiveTime::from_hms_opt(23, 59, 0).expect("valid time")),
+            (today + Duration::days(days))
+                .and_time(NaiveTime::from_hms_opt(23, 59, 0).expect("valid time")),
             timezone,
         )
     });
-    let opens_at = spec.opens_in_days.map(|days| (today + Duration::days(days)).and_hms_opt(0, 0, 0).expect("valid").and_utc());
-    let activity_start = deadline
-        .map(|d| d.at.date_naive())
-        .unwrap_or(today)
+    let opens_at = spec.opens_in_days.map(|days| {
+        (today + Duration::days(days))
+            .and_hms_opt(0, 0, 0)
+            .expect("valid")
+            .and_utc()
+    });
+    let activity_start = deadline.map(|d| d.at.date_naive()).unwrap_or(today)
         + Duration::days(45 + (index as i64 % 5) * 15);
     let duration = [14, 21, 30, 45, 60, 90][index % 6];
     let published = now - Duration::days(10 + (index as i64 * 3) % 120);
@@ -97,20 +101,50 @@ fn opportunity(
     let destination_names: Vec<String> = spec
         .destination
         .iter()
-        .map(|c| Country::parse(c).expect("demo countries are valid").name_en().to_owned())
+        .map(|c| {
+            Country::parse(c)
+                .expect("demo countries are valid")
+                .name_en()
+                .to_owned()
+        })
         .collect();
     let destination_names_sl: Vec<String> = spec
         .destination
         .iter()
-        .map(|c| Country::parse(c).expect("demo countries are valid").name_sl().to_owned())
+        .map(|c| {
+            Country::parse(c)
+                .expect("demo countries are valid")
+                .name_sl()
+                .to_owned()
+        })
         .collect();
     let disciplines_en: Vec<&str> = spec.disciplines.iter().map(|d| d.name_en()).collect();
     let disciplines_sl: Vec<&str> = spec.disciplines.iter().map(|d| d.name_sl()).collect();
-    let place_en = if spec.online { "online".to_owned() } else { format!("{} ({})", spec.city, destination_names.join(", ")) };
-    let place_sl = if spec.online { "na spletu".to_owned() } else { format!("{} ({})", spec.city, destination_names_sl.join(", ")) };
+    let place_en = if spec.online {
+        "online".to_owned()
+    } else {
+        format!("{} ({})", spec.city, destination_names.join(", "))
+    };
+    let place_sl = if spec.online {
+        "na spletu".to_owned()
+    } else {
+        format!("{} ({})", spec.city, destination_names_sl.join(", "))
+    };
     let summary = Texts::both(
-        &format!("{} in {} for {}, offered by {}.", spec.kind.name_en(), place_en, disciplines_en.join(", ").to_lowercase(), org.name),
-        &format!("{}: {}, področja: {}. Ponudnik: {}.", spec.kind.name_sl(), place_sl, disciplines_sl.join(", ").to_lowercase(), org.name),
+        &format!(
+            "{} in {} for {}, offered by {}.",
+            spec.kind.name_en(),
+            place_en,
+            disciplines_en.join(", ").to_lowercase(),
+            org.name
+        ),
+        &format!(
+            "{}: {}, področja: {}. Ponudnik: {}.",
+            spec.kind.name_sl(),
+            place_sl,
+            disciplines_sl.join(", ").to_lowercase(),
+            org.name
+        ),
     );
     let description = Texts::both(
         &format!(
@@ -168,11 +202,18 @@ fn opportunity(
         application_fee: ApplicationFee {
             amount: spec.fee,
             currency: (spec.fee > 0).then(|| {
-                Currency::parse(spec.funding.map_or("EUR", |f| f.2)).expect("demo currencies are valid")
+                Currency::parse(spec.funding.map_or("EUR", |f| f.2))
+                    .expect("demo currencies are valid")
             }),
         },
-        application_url: Some(format!("{}/apply/{slug}", org.website.clone().unwrap_or_default())),
-        source_url: Some(format!("{}/calls/{slug}", org.website.clone().unwrap_or_default())),
+        application_url: Some(format!(
+            "{}/apply/{slug}",
+            org.website.clone().unwrap_or_default()
+        )),
+        source_url: Some(format!(
+            "{}/calls/{slug}",
+            org.website.clone().unwrap_or_default()
+        )),
         contact_email: Some(format!("calls@{}.example.org", org.slug)),
         languages: ["en", org_spec.language]
             .iter()

@@ -127,10 +127,16 @@ impl Opportunity {
             broken.push(("title", "needs an English or a Slovenian title"));
         }
         if (self.summary.en.is_some() || self.description.en.is_some()) && self.title.en.is_none() {
-            broken.push(("title/en", "is required when there is an English summary or description"));
+            broken.push((
+                "title/en",
+                "is required when there is an English summary or description",
+            ));
         }
         if (self.summary.sl.is_some() || self.description.sl.is_some()) && self.title.sl.is_none() {
-            broken.push(("title/sl", "is required when there is a Slovenian summary or description"));
+            broken.push((
+                "title/sl",
+                "is required when there is a Slovenian summary or description",
+            ));
         }
         if !self.rolling && self.deadline.is_none() {
             broken.push(("deadline", "is required unless the call is rolling"));
@@ -140,7 +146,11 @@ impl Opportunity {
         {
             broken.push(("eligibility/age_min", "is above age_max"));
         }
-        if let Some(Funding { min: Some(min), max: Some(max), .. }) = self.funding
+        if let Some(Funding {
+            min: Some(min),
+            max: Some(max),
+            ..
+        }) = self.funding
             && min > max
         {
             broken.push(("funding/min", "is above funding/max"));
@@ -154,7 +164,10 @@ impl Opportunity {
             broken.push(("application_fee", "cannot be negative"));
         }
         if !super::slug::is_valid(&self.slug) {
-            broken.push(("slug", "must be lower-case letters, digits and single hyphens"));
+            broken.push((
+                "slug",
+                "must be lower-case letters, digits and single hyphens",
+            ));
         }
         broken
     }

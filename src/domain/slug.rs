@@ -5,7 +5,10 @@ pub fn is_valid(slug: &str) -> bool {
     !slug.is_empty()
         && slug.len() <= 120
         && slug.split('-').all(|word| {
-            !word.is_empty() && word.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            !word.is_empty()
+                && word
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
         })
 }
 
@@ -45,7 +48,10 @@ mod tests {
 
     #[test]
     fn slugify_transliterates_and_validates() {
-        assert_eq!(slugify("Rezidenca v Žalcu — 2027!"), "rezidenca-v-zalcu-2027");
+        assert_eq!(
+            slugify("Rezidenca v Žalcu — 2027!"),
+            "rezidenca-v-zalcu-2027"
+        );
         assert!(is_valid(&slugify("Ćuprija & Đakovo")));
         assert!(!is_valid("Bad Slug"));
         assert!(!is_valid("double--hyphen"));

@@ -83,7 +83,10 @@ mod tests {
             deadline: Some(at("2027-01-01T00:00:00Z")),
             ..s
         };
-        assert_eq!(ending.status_at(at("2026-12-30T00:00:00Z")), Status::Rolling);
+        assert_eq!(
+            ending.status_at(at("2026-12-30T00:00:00Z")),
+            Status::Rolling
+        );
         assert_eq!(ending.status_at(at("2027-01-01T00:00:00Z")), Status::Closed);
     }
 }

@@ -142,8 +142,14 @@ mod tests {
         for d in Discipline::ALL {
             assert_eq!(serde_json::to_value(d).unwrap(), d.slug());
         }
-        assert_eq!(serde_json::to_value(CoveredCost::PerDiem).unwrap(), "per_diem");
-        assert_eq!(serde_json::to_value(Status::ClosingSoon).unwrap(), "closing_soon");
+        assert_eq!(
+            serde_json::to_value(CoveredCost::PerDiem).unwrap(),
+            "per_diem"
+        );
+        assert_eq!(
+            serde_json::to_value(Status::ClosingSoon).unwrap(),
+            "closing_soon"
+        );
         assert!(Discipline::ALL.len() >= 15);
     }
 }

@@ -11,6 +11,8 @@ pub fn check_ready(pool: &Pool) -> StoreResult<()> {
         Ok(false) => Err(StoreError::Unavailable(
             "the database has pending migrations; run `mobility-directory migrate`".into(),
         )),
-        Err(e) => Err(StoreError::Unavailable(format!("database unavailable: {e}"))),
+        Err(e) => Err(StoreError::Unavailable(format!(
+            "database unavailable: {e}"
+        ))),
     }
 }

@@ -14,7 +14,10 @@ pub enum StoreError {
     /// A unique value (such as a slug) is already taken.
     Conflict(String),
     /// The request named a value the store cannot use, such as a malformed cursor.
-    Invalid { field: &'static str, message: String },
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
     /// The database could not be reached in time.
     Unavailable(String),
     Internal(String),

@@ -71,22 +71,32 @@ fn status_predicate(status: Status, now: NaiveDateTime) -> Predicate {
     let not_closed = || deadline.is_null().or(deadline.assume_not_null().gt(now));
     let started = || opens_at.is_null().or(opens_at.assume_not_null().le(now));
     match status {
-        Status::Closed => Box::new(deadline.is_not_null().and(deadline.assume_not_null().le(now))),
+        Status::Closed => Box::new(
+            deadline
+                .is_not_null()
+                .and(deadline.assume_not_null().le(now)),
+        ),
         Status::Upcoming => Box::new(
-            not_closed().and(opens_at.is_not_null().and(opens_at.assume_not_null().gt(now))),
+            not_closed().and(
+                opens_at
+                    .is_not_null()
+                    .and(opens_at.assume_not_null().gt(now)),
+            ),
         ),
         Status::Rolling => Box::new(not_closed().and(started()).and(rolling.eq(true))),
         Status::ClosingSoon => Box::new(
-            not_closed()
-                .and(started())
-                .and(rolling.eq(false))
-                .and(deadline.is_not_null().and(deadline.assume_not_null().le(soon))),
+            not_closed().and(started()).and(rolling.eq(false)).and(
+                deadline
+                    .is_not_null()
+                    .and(deadline.assume_not_null().le(soon)),
+            ),
         ),
         Status::Open => Box::new(
-            not_closed()
-                .and(started())
-                .and(rolling.eq(false))
-                .and(deadline.is_not_null().and(deadline.assume_not_null().gt(soon))),
+            not_closed().and(started()).and(rolling.eq(false)).and(
+                deadline
+                    .is_not_null()
+                    .and(deadline.assume_not_null().gt(soon)),
+            ),
         ),
     }
 }
@@ -115,19 +125,23 @@ fn eligibility_predicate(nationalities: &[Area], residences: &[Area]) -> Predica
     let mut predicate: Predicate = Box::new(open_to_all);
     if !nationalities.is_empty() {
         let codes = codes_matching(nationalities);
-        predicate = Box::new(predicate.or(id.eq_any(
-            opportunity_nationalities::table
-                .filter(opportunity_nationalities::area.eq_any(codes))
-                .select(opportunity_nationalities::opportunity_id),
-        )));
+        predicate = Box::new(
+            predicate.or(id.eq_any(
+                opportunity_nationalities::table
+                    .filter(opportunity_nationalities::area.eq_any(codes))
+                    .select(opportunity_nationalities::opportunity_id),
+            )),
+        );
     }
     if !residences.is_empty() {
         let codes = codes_matching(residences);
-        predicate = Box::new(predicate.or(id.eq_any(
-            opportunity_residences::table
-                .filter(opportunity_residences::area.eq_any(codes))
-                .select(opportunity_residences::opportunity_id),
-        )));
+        predicate = Box::new(
+            predicate.or(id.eq_any(
+                opportunity_residences::table
+                    .filter(opportunity_residences::area.eq_any(codes))
+                    .select(opportunity_residences::opportunity_id),
+            )),
+        );
     }
     predicate
 }
@@ -137,24 +151,33 @@ fn predicates(filter: &OpportunityFilter, now: NaiveDateTime) -> Vec<Predicate> 
     use crate::db::schema::opportunities::dsl::*;
     let mut out: Vec<Predicate> = vec![Box::new(published_at.is_not_null())];
     if !filter.kinds.is_empty() {
-        out.push(Box::new(kind.eq_any(filter.kinds.iter().map(|k| k.slug()).collect::<Vec<_>>())));
+        out.push(Box::new(kind.eq_any(
+            filter.kinds.iter().map(|k| k.slug()).collect::<Vec<_>>(),
+        )));
     }
     if !filter.disciplines.is_empty() {
         let wanted: Vec<&str> = filter.disciplines.iter().map(|d| d.slug()).collect();
-        out.push(Box::new(id.eq_any(
-            opportunity_disciplines::table
-                .filter(opportunity_disciplines::discipline.eq_any(wanted))
-                .select(opportunity_disciplines::opportunity_id),
-        )));
+        out.push(Box::new(
+            id.eq_any(
+                opportunity_disciplines::table
+                    .filter(opportunity_disciplines::discipline.eq_any(wanted))
+                    .select(opportunity_disciplines::opportunity_id),
+            ),
+        ));
     }
     for cost in &filter.covers {
-        out.push(Box::new(id.eq_any(
-            opportunity_covered_costs::table
-                .filter(opportunity_covered_costs::cost.eq(cost.slug()))
-                .select(opportunity_covered_costs::opportunity_id),
-        )));
+        out.push(Box::new(
+            id.eq_any(
+                opportunity_covered_costs::table
+                    .filter(opportunity_covered_costs::cost.eq(cost.slug()))
+                    .select(opportunity_covered_costs::opportunity_id),
+            ),
+        ));
     }
-    if !filter.eligible.is_empty() || !filter.nationalities.is_empty() || !filter.residences.is_empty() {
+    if !filter.eligible.is_empty()
+        || !filter.nationalities.is_empty()
+        || !filter.residences.is_empty()
+    {
         let nationalities = [filter.eligible.as_slice(), &filter.nationalities].concat();
         let residences = [filter.eligible.as_slice(), &filter.residences].concat();
         out.push(eligibility_predicate(&nationalities, &residences));
@@ -166,17 +189,27 @@ fn predicates(filter: &OpportunityFilter, now: NaiveDateTime) -> Vec<Predicate> 
             .flat_map(|a| a.countries())
             .map(|c| c.code())
             .collect();
-        out.push(Box::new(id.eq_any(
-            opportunity_destinations::table
-                .filter(opportunity_destinations::country.eq_any(countries))
-                .select(opportunity_destinations::opportunity_id),
-        )));
+        out.push(Box::new(
+            id.eq_any(
+                opportunity_destinations::table
+                    .filter(opportunity_destinations::country.eq_any(countries))
+                    .select(opportunity_destinations::opportunity_id),
+            ),
+        ));
     }
     if let Some(after) = filter.deadline_after {
-        out.push(Box::new(deadline.is_not_null().and(deadline.assume_not_null().ge(to_db_time(after)))));
+        out.push(Box::new(
+            deadline
+                .is_not_null()
+                .and(deadline.assume_not_null().ge(to_db_time(after))),
+        ));
     }
     if let Some(before) = filter.deadline_before {
-        out.push(Box::new(deadline.is_not_null().and(deadline.assume_not_null().lt(to_db_time(before)))));
+        out.push(Box::new(
+            deadline
+                .is_not_null()
+                .and(deadline.assume_not_null().lt(to_db_time(before))),
+        ));
     }
     let statuses = if filter.statuses.is_empty() {
         crate::domain::status::DEFAULT_LISTED
@@ -211,7 +244,11 @@ fn predicates(filter: &OpportunityFilter, now: NaiveDateTime) -> Vec<Predicate> 
         out.push(Box::new(
             organization_id.eq_any(
                 organizations::table
-                    .filter(organizations::id.eq(org.clone()).or(organizations::slug.eq(org.clone())))
+                    .filter(
+                        organizations::id
+                            .eq(org.clone())
+                            .or(organizations::slug.eq(org.clone())),
+                    )
                     .select(organizations::id),
             ),
         ));
@@ -273,7 +310,11 @@ pub fn list(
             match after {
                 Some(k) => {
                     let at = parse_time_key(&k.key)?;
-                    q.filter(updated_at.lt(at).or(updated_at.eq(at).and(id.lt(k.id.clone()))))
+                    q.filter(
+                        updated_at
+                            .lt(at)
+                            .or(updated_at.eq(at).and(id.lt(k.id.clone()))),
+                    )
                 }
                 None => q,
             }
@@ -285,7 +326,9 @@ pub fn list(
     let next = if more {
         rows.last().map(|last| Keyset {
             key: match sort {
-                Sort::Deadline => last.deadline.map_or_else(|| NO_DEADLINE.to_owned(), time_key),
+                Sort::Deadline => last
+                    .deadline
+                    .map_or_else(|| NO_DEADLINE.to_owned(), time_key),
                 Sort::Newest => time_key(last.published_at.unwrap_or(last.updated_at)),
                 Sort::Updated => time_key(last.updated_at),
             },
@@ -352,10 +395,16 @@ fn with_lists(conn: &mut DbConn, rows: Vec<OpportunityRow>) -> StoreResult<Vec<O
     let mut texts: HashMap<String, Vec<TextRow>> = HashMap::new();
     for text in opportunity_texts::table
         .filter(opportunity_texts::opportunity_id.eq_any(&ids))
-        .order((opportunity_texts::opportunity_id, opportunity_texts::language))
+        .order((
+            opportunity_texts::opportunity_id,
+            opportunity_texts::language,
+        ))
         .load::<TextRow>(conn)?
     {
-        texts.entry(text.opportunity_id.clone()).or_default().push(text);
+        texts
+            .entry(text.opportunity_id.clone())
+            .or_default()
+            .push(text);
     }
     let mut disciplines = load_values!(conn, opportunity_disciplines, discipline, &ids);
     let mut costs = load_values!(conn, opportunity_covered_costs, cost, &ids);
@@ -390,7 +439,9 @@ pub fn insert(conn: &mut DbConn, o: &Opportunity) -> StoreResult<()> {
     conn.transaction(|conn| {
         let row = OpportunityRow::from_domain(o);
         let id = row.id.clone();
-        diesel::insert_into(opportunities::table).values(&row).execute(conn)?;
+        diesel::insert_into(opportunities::table)
+            .values(&row)
+            .execute(conn)?;
         for text in text_rows(o) {
             diesel::insert_into(opportunity_texts::table)
                 .values((
@@ -402,12 +453,48 @@ pub fn insert(conn: &mut DbConn, o: &Opportunity) -> StoreResult<()> {
                 ))
                 .execute(conn)?;
         }
-        insert_values!(conn, opportunity_disciplines, discipline, &id, o.disciplines.iter().map(|d| d.slug()));
-        insert_values!(conn, opportunity_covered_costs, cost, &id, o.covered_costs.iter().map(|c| c.slug()));
-        insert_values!(conn, opportunity_destinations, country, &id, o.destination.countries.iter().map(|c| c.code()));
-        insert_values!(conn, opportunity_nationalities, area, &id, o.eligibility.nationalities.iter().map(|a| a.code()));
-        insert_values!(conn, opportunity_residences, area, &id, o.eligibility.residences.iter().map(|a| a.code()));
-        insert_values!(conn, opportunity_languages, language, &id, o.languages.iter().map(|l| l.code()));
+        insert_values!(
+            conn,
+            opportunity_disciplines,
+            discipline,
+            &id,
+            o.disciplines.iter().map(|d| d.slug())
+        );
+        insert_values!(
+            conn,
+            opportunity_covered_costs,
+            cost,
+            &id,
+            o.covered_costs.iter().map(|c| c.slug())
+        );
+        insert_values!(
+            conn,
+            opportunity_destinations,
+            country,
+            &id,
+            o.destination.countries.iter().map(|c| c.code())
+        );
+        insert_values!(
+            conn,
+            opportunity_nationalities,
+            area,
+            &id,
+            o.eligibility.nationalities.iter().map(|a| a.code())
+        );
+        insert_values!(
+            conn,
+            opportunity_residences,
+            area,
+            &id,
+            o.eligibility.residences.iter().map(|a| a.code())
+        );
+        insert_values!(
+            conn,
+            opportunity_languages,
+            language,
+            &id,
+            o.languages.iter().map(|l| l.code())
+        );
         Ok::<_, StoreError>(())
     })
 }

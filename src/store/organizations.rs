@@ -28,7 +28,15 @@ pub fn list(
     let filtered = || {
         let mut q = organizations.into_boxed();
         if !filter.countries.is_empty() {
-            q = q.filter(country.eq_any(filter.countries.iter().map(|c| c.code()).collect::<Vec<_>>()));
+            q = q.filter(
+                country.eq_any(
+                    filter
+                        .countries
+                        .iter()
+                        .map(|c| c.code())
+                        .collect::<Vec<_>>(),
+                ),
+            );
         }
         if !filter.kinds.is_empty() {
             q = q.filter(kind.eq_any(filter.kinds.iter().map(|k| k.slug()).collect::<Vec<_>>()));
@@ -40,7 +48,10 @@ pub fn list(
         .select(OrganizationRow::as_select())
         .order((name.asc(), id.asc()));
     if let Some(k) = after {
-        query = query.filter(name.gt(k.key.clone()).or(name.eq(k.key.clone()).and(id.gt(k.id.clone()))));
+        query = query.filter(
+            name.gt(k.key.clone())
+                .or(name.eq(k.key.clone()).and(id.gt(k.id.clone()))),
+        );
     }
     let mut rows: Vec<OrganizationRow> = query.limit(limit + 1).load(conn)?;
     let more = rows.len() as i64 > limit;
@@ -54,7 +65,10 @@ pub fn list(
         None
     };
     Ok(Page {
-        items: rows.into_iter().map(OrganizationRow::into_domain).collect::<StoreResult<_>>()?,
+        items: rows
+            .into_iter()
+            .map(OrganizationRow::into_domain)
+            .collect::<StoreResult<_>>()?,
         total,
         next,
     })

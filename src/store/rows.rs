@@ -11,7 +11,9 @@ use crate::domain::geography::{Area, Country};
 use crate::domain::opportunity::{
     Activity, ApplicationFee, Destination, Eligibility, Funding, Opportunity, Organization, Texts,
 };
-use crate::domain::vocabulary::{CareerStage, CoveredCost, Discipline, OpportunityType, OrganizationKind};
+use crate::domain::vocabulary::{
+    CareerStage, CoveredCost, Discipline, OpportunityType, OrganizationKind,
+};
 
 use super::{StoreError, StoreResult, from_db_time, to_db_time};
 
@@ -116,22 +118,26 @@ pub(super) struct TextRow {
 
 /// The rows of `opportunity_texts` for an opportunity's texts: one per language with a title.
 pub(super) fn text_rows(o: &Opportunity) -> Vec<TextRow> {
-    [("en", &o.title.en, &o.summary.en, &o.description.en), ("sl", &o.title.sl, &o.summary.sl, &o.description.sl)]
-        .into_iter()
-        .filter_map(|(language, title, summary, description)| {
-            title.as_ref().map(|title| TextRow {
-                opportunity_id: o.id.to_string(),
-                language: language.to_owned(),
-                title: title.clone(),
-                summary: summary.clone(),
-                description: description.clone(),
-            })
+    [
+        ("en", &o.title.en, &o.summary.en, &o.description.en),
+        ("sl", &o.title.sl, &o.summary.sl, &o.description.sl),
+    ]
+    .into_iter()
+    .filter_map(|(language, title, summary, description)| {
+        title.as_ref().map(|title| TextRow {
+            opportunity_id: o.id.to_string(),
+            language: language.to_owned(),
+            title: title.clone(),
+            summary: summary.clone(),
+            description: description.clone(),
         })
-        .collect()
+    })
+    .collect()
 }
 
 fn texts_from_rows(rows: &[TextRow]) -> (Texts, Texts, Texts) {
-    let (mut title, mut summary, mut description) = (Texts::default(), Texts::default(), Texts::default());
+    let (mut title, mut summary, mut description) =
+        (Texts::default(), Texts::default(), Texts::default());
     for row in rows {
         let (t, s, d) = match row.language.as_str() {
             "en" => (&mut title.en, &mut summary.en, &mut description.en),
@@ -157,7 +163,11 @@ pub(super) struct OpportunityLists {
     pub languages: Vec<String>,
 }
 
-fn parse_all<T>(what: &str, values: &[String], f: impl Fn(&str) -> Option<T>) -> StoreResult<Vec<T>> {
+fn parse_all<T>(
+    what: &str,
+    values: &[String],
+    f: impl Fn(&str) -> Option<T>,
+) -> StoreResult<Vec<T>> {
     values.iter().map(|v| parse(what, v, &f)).collect()
 }
 

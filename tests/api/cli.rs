@@ -1,0 +1,208 @@
+//! The binary itself: first start on the embedded default, `seed`, `migrate`, `openapi`,
+//! JSON logs and graceful shutdown on SIGTERM.
+
+use std::collections::HashSet;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::helpers::spawn_app;
+
+const BIN: &str = env!("CARGO_BIN_EXE_mobility-directory");
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn wait_until_ready(base: &str) {
+    let agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .new_agent();
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(60) {
+        if let Ok(r) = agent.get(&format!("{base}/readyz")).call()
+            && r.status() == 200
+        {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("the service did not become ready");
+}
+
+fn all_statuses(base: &str) -> Vec<serde_json::Value> {
+    let agent = ureq::Agent::new_with_defaults();
+    let mut items = Vec::new();
+    let mut url = format!(
+        "{base}/api/v1/opportunities?status=upcoming,open,closing_soon,closed,rolling&limit=100"
+    );
+    loop {
+        let page: serde_json::Value = agent
+            .get(&url)
+            .call()
+            .unwrap()
+            .body_mut()
+            .read_json()
+            .unwrap();
+        items.extend(page["items"].as_array().unwrap().iter().cloned());
+        match page["next"].as_str() {
+            Some(next) => {
+                url = format!(
+                    "{base}/api/v1/opportunities?status=upcoming,open,closing_soon,closed,rolling&limit=100&cursor={next}"
+                )
+            }
+            None => return items,
+        }
+    }
+}
+
+/// The demo set is as rich as promised: every type, ten disciplines, twenty countries,
+/// both languages, and calls in every phase.
+fn assert_living_directory(items: &[serde_json::Value]) {
+    assert!(items.len() >= 80, "{} demo entries", items.len());
+    let types: HashSet<&str> = items.iter().map(|o| o["type"].as_str().unwrap()).collect();
+    assert_eq!(types.len(), 16, "every type: {types:?}");
+    let disciplines: HashSet<&str> = items
+        .iter()
+        .flat_map(|o| o["disciplines"].as_array().unwrap())
+        .map(|d| d.as_str().unwrap())
+        .collect();
+    assert!(disciplines.len() >= 10, "{disciplines:?}");
+    let countries: HashSet<&str> = items
+        .iter()
+        .flat_map(|o| o["destination"]["countries"].as_array().unwrap())
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    assert!(countries.len() >= 20, "{countries:?}");
+    assert!(
+        items
+            .iter()
+            .all(|o| o["title"]["en"].is_string() && o["title"]["sl"].is_string())
+    );
+    assert!(
+        items
+            .iter()
+            .all(|o| o["summary"]["en"].is_string() && o["summary"]["sl"].is_string())
+    );
+    let statuses: HashSet<&str> = items
+        .iter()
+        .map(|o| o["status"].as_str().unwrap())
+        .collect();
+    for status in ["upcoming", "open", "closing_soon", "closed", "rolling"] {
+        assert!(statuses.contains(status), "a {status} call in {statuses:?}");
+    }
+}
+
+#[test]
+fn first_start_on_the_default_database_shows_the_demo_and_sigterm_stops_it_gracefully() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut child = Command::new(BIN)
+        .current_dir(dir.path())
+        .env_remove("DATABASE_URL")
+        .env("MOBILITY_BIND", format!("127.0.0.1:{port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    wait_until_ready(&base);
+    assert!(
+        dir.path().join("data/mobility.sqlite3").exists(),
+        "the embedded database is a file under ./data"
+    );
+    assert_living_directory(&all_statuses(&base));
+
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let start = Instant::now();
+    let exit = loop {
+        if let Some(exit) = child.try_wait().unwrap() {
+            break exit;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "SIGTERM did not stop the server"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(exit.success(), "graceful shutdown exits 0, got {exit:?}");
+}
+
+#[test]
+fn seed_loads_the_demo_into_any_database_once() {
+    let app = spawn_app();
+    for _ in 0..2 {
+        let out = Command::new(BIN)
+            .arg("seed")
+            .env("DATABASE_URL", &app.database_url)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let items = all_statuses(&app.base);
+    assert_living_directory(&items);
+    let slugs: HashSet<&str> = items.iter().map(|o| o["slug"].as_str().unwrap()).collect();
+    assert_eq!(slugs.len(), items.len(), "seeding twice adds nothing");
+}
+
+#[test]
+fn migrate_prepares_a_new_database_and_logs_json_on_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/fresh.sqlite3", dir.path().display());
+    let out = Command::new(BIN)
+        .arg("migrate")
+        .env("DATABASE_URL", &url)
+        .env("MOBILITY_LOG_FORMAT", "json")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let logs = String::from_utf8(out.stderr).unwrap();
+    let line: serde_json::Value =
+        serde_json::from_str(logs.lines().last().unwrap()).expect("a JSON log line");
+    assert_eq!(line["applied"], 1);
+    let pool = mobility_directory::db::connect(&url, 1).unwrap();
+    assert!(mobility_directory::db::is_migrated(&mut pool.get().unwrap()).unwrap());
+}
+
+#[test]
+fn openapi_prints_the_committed_document() {
+    let out = Command::new(BIN).arg("openapi").output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        include_str!("../../openapi/openapi.json")
+    );
+}
+
+#[test]
+fn bad_configuration_fails_with_the_reason() {
+    let out = Command::new(BIN)
+        .arg("migrate")
+        .env("DATABASE_URL", "mysql://localhost/x")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("DATABASE_URL must start with sqlite:// or postgres://")
+    );
+    let out = Command::new(BIN).arg("frobnicate").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("usage"));
+}

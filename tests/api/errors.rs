@@ -1,0 +1,129 @@
+//! Every error is RFC 9457 problem+json that names what is wrong.
+
+use crate::helpers::{Reply, spawn_app};
+
+fn assert_problem(reply: &Reply, status: u16) -> serde_json::Value {
+    assert_eq!(reply.status, status, "{}", reply.body);
+    assert_eq!(
+        reply.header("content-type").as_deref(),
+        Some("application/problem+json")
+    );
+    let body = reply.json();
+    assert_eq!(body["status"], status);
+    assert!(
+        body["type"]
+            .as_str()
+            .unwrap()
+            .starts_with("urn:mobility-directory:problem:")
+    );
+    assert!(!body["title"].as_str().unwrap().is_empty());
+    assert!(!body["detail"].as_str().unwrap().is_empty());
+    body
+}
+
+fn named(body: &serde_json::Value) -> Vec<String> {
+    body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["name"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn unknown_and_malformed_parameters_are_each_named() {
+    let app = spawn_app();
+    let cases = [
+        ("colour=red", "colour"),
+        ("type=castle", "type"),
+        ("discipline=juggling", "discipline"),
+        ("covers=yacht", "covers"),
+        ("eligible_country=ZZ", "eligible_country"),
+        ("nationality=europe", "nationality"),
+        ("residence=1", "residence"),
+        ("destination_country=", "destination_country"),
+        ("deadline_after=tomorrow", "deadline_after"),
+        ("deadline_before=2027-13-01", "deadline_before"),
+        ("status=pending", "status"),
+        ("free_to_apply=yes", "free_to_apply"),
+        ("min_amount=-5", "min_amount"),
+        ("min_amount=99999999999999999999", "min_amount"),
+        ("career_stage=student", "career_stage"),
+        ("organization=", "organization"),
+        ("updated_since=0", "updated_since"),
+        ("sort=random", "sort"),
+        ("limit=0", "limit"),
+        ("limit=ten", "limit"),
+        ("cursor=%%%", "cursor"),
+        ("limit=5&limit=6", "limit"),
+    ];
+    for (query, name) in cases {
+        let body = assert_problem(&app.get(&format!("/api/v1/opportunities?{query}")), 400);
+        assert_eq!(named(&body), vec![name], "query `{query}`");
+    }
+    let body = assert_problem(
+        &app.get("/api/v1/opportunities?colour=red&type=castle&limit=0"),
+        400,
+    );
+    assert_eq!(named(&body), vec!["colour", "type", "limit"]);
+}
+
+#[test]
+fn other_operations_reject_unknown_parameters_too() {
+    let app = spawn_app();
+    for path in [
+        "/api/v1/opportunities/x?lang=en",
+        "/api/v1/organizations?colour=red",
+        "/api/v1/organizations?country=XX",
+        "/api/v1/organizations?kind=castle",
+        "/api/v1/organizations/x?lang=en",
+        "/api/v1/taxonomies?lang=en",
+        "/api/v1/taxonomies/disciplines?lang=en",
+    ] {
+        assert_problem(&app.get(path), 400);
+    }
+}
+
+#[test]
+fn unknown_ids_routes_and_methods_get_their_status() {
+    let app = spawn_app();
+    assert_problem(&app.get("/api/v1/opportunities/no-such-call"), 404);
+    assert_problem(
+        &app.get("/api/v1/opportunities/01a211dd-4e84-7014-bf37-9a0e29f2c6b9"),
+        404,
+    );
+    assert_problem(&app.get("/api/v1/organizations/no-such-org"), 404);
+    assert_problem(&app.get("/api/v1/taxonomies/colours"), 404);
+    assert_problem(&app.get("/api/v1/nothing-here"), 404);
+    assert_problem(&app.get("/api/v2/opportunities"), 404);
+    assert_problem(&app.get("/api/v1/opportunities/"), 404);
+    assert_problem(&app.get("/api/v1/opportunities/%FF%FE"), 404);
+    for (method, path) in [
+        ("POST", "/api/v1/opportunities"),
+        ("DELETE", "/api/v1/opportunities/some-slug"),
+        ("PUT", "/api/v1/organizations/x"),
+        ("PATCH", "/api/v1/taxonomies/disciplines"),
+        ("POST", "/healthz"),
+    ] {
+        let reply = app.request(method, path);
+        assert_problem(&reply, 405);
+        assert_eq!(
+            reply.header("allow").as_deref(),
+            Some("GET"),
+            "{method} {path}"
+        );
+    }
+}
+
+#[test]
+fn every_response_carries_a_request_id() {
+    let app = spawn_app();
+    let ok = app.get("/healthz");
+    let missing = app.get("/nowhere");
+    let a = ok.header("x-request-id").expect("x-request-id on success");
+    let b = missing
+        .header("x-request-id")
+        .expect("x-request-id on errors");
+    assert_ne!(a, b);
+    assert!(uuid::Uuid::parse_str(&a).is_ok());
+}

@@ -1,0 +1,305 @@
+//! Starts the real application on port 0 with a fresh database per test, and talks HTTP to it.
+//!
+//! The database is SQLite in a temporary directory, or, when `TEST_POSTGRES_URL` is set,
+//! a new PostgreSQL database created for the test and dropped after it.
+
+use std::sync::mpsc;
+
+use actix_web::dev::ServerHandle;
+use chrono::{Duration, NaiveDateTime, Utc};
+use diesel::{Connection, PgConnection, RunQueryDsl};
+use serde_json::Value;
+use uuid::Uuid;
+
+use mobility_directory::app::Application;
+use mobility_directory::config::{LogFormat, Settings};
+use mobility_directory::db::{self, Pool};
+use mobility_directory::domain::codes::{Currency, Language};
+use mobility_directory::domain::deadline::{Deadline, parse_timezone};
+use mobility_directory::domain::geography::Country;
+use mobility_directory::domain::opportunity::{
+    Activity, ApplicationFee, Destination, Eligibility, Funding, Opportunity, Organization, Texts,
+};
+use mobility_directory::domain::vocabulary::{CareerStage, OpportunityType, OrganizationKind};
+use mobility_directory::store;
+
+enum TestDb {
+    Sqlite(#[allow(dead_code)] tempfile::TempDir),
+    Postgres { admin_url: String, name: String },
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let TestDb::Postgres { admin_url, name } = self
+            && let Ok(mut conn) = PgConnection::establish(admin_url)
+        {
+            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                .execute(&mut conn);
+        }
+    }
+}
+
+/// A database URL for a fresh, empty database on the backend the environment selects.
+fn fresh_database() -> (String, TestDb) {
+    match std::env::var("TEST_POSTGRES_URL")
+        .ok()
+        .filter(|v| !v.is_empty())
+    {
+        Some(admin_url) => {
+            let name = format!("md_test_{}", Uuid::now_v7().simple());
+            let mut conn = PgConnection::establish(&admin_url).unwrap_or_else(|e| {
+                panic!("TEST_POSTGRES_URL is set but PostgreSQL cannot be reached ({e}); the PostgreSQL suite fails rather than skips")
+            });
+            diesel::sql_query(format!("CREATE DATABASE \"{name}\""))
+                .execute(&mut conn)
+                .expect("create the test database");
+            let (base, query) = match admin_url.split_once('?') {
+                Some((b, q)) => (b.to_owned(), format!("?{q}")),
+                None => (admin_url.clone(), String::new()),
+            };
+            let prefix = &base[..base.rfind('/').expect("a database URL has a path")];
+            (
+                format!("{prefix}/{name}{query}"),
+                TestDb::Postgres { admin_url, name },
+            )
+        }
+        None => {
+            let dir = tempfile::tempdir().expect("temporary directory");
+            let url = format!("sqlite://{}/test.sqlite3", dir.path().display());
+            (url, TestDb::Sqlite(dir))
+        }
+    }
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub pool: Pool,
+    pub database_url: String,
+    handle: ServerHandle,
+    agent: ureq::Agent,
+    _db: TestDb,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        actix_web::rt::System::new().block_on(self.handle.stop(false));
+    }
+}
+
+/// The application on a migrated, empty database.
+pub fn spawn_app() -> TestApp {
+    spawn(true)
+}
+
+/// The application on a database whose migrations were never applied.
+pub fn spawn_unmigrated_app() -> TestApp {
+    spawn(false)
+}
+
+fn spawn(migrate: bool) -> TestApp {
+    let (database_url, test_db) = fresh_database();
+    let pool = db::connect(&database_url, 4).expect("open the test database");
+    if migrate {
+        db::migrate(&mut pool.get().unwrap()).expect("migrate the test database");
+    }
+    let settings = Settings {
+        bind: "127.0.0.1:0".into(),
+        database_url: database_url.clone(),
+        pool_size: 4,
+        migrate_on_start: migrate,
+        log_format: LogFormat::Text,
+        workers: Some(2),
+    };
+    let (tx, rx) = mpsc::channel();
+    let server_pool = pool.clone();
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            let app = Application::build(&settings, server_pool).expect("bind port 0");
+            tx.send((app.port(), app.handle())).unwrap();
+            app.run().await
+        })
+    });
+    let (port, handle) = rx.recv().expect("the server starts");
+    TestApp {
+        base: format!("http://127.0.0.1:{port}"),
+        pool,
+        database_url,
+        handle,
+        agent: ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .build()
+            .new_agent(),
+        _db: test_db,
+    }
+}
+
+pub struct Reply {
+    pub status: u16,
+    pub headers: actix_web::http::header::HeaderMap,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_owned())
+    }
+}
+
+impl TestApp {
+    pub fn request(&self, method: &str, path: &str) -> Reply {
+        let url = format!("{}{}", self.base, path);
+        let response = match method {
+            "GET" => self.agent.get(&url).call(),
+            "DELETE" => self.agent.delete(&url).call(),
+            "HEAD" => self.agent.head(&url).call(),
+            "POST" => self.agent.post(&url).send_empty(),
+            "PUT" => self.agent.put(&url).send_empty(),
+            "PATCH" => self.agent.patch(&url).send_empty(),
+            other => panic!("no helper for {other}"),
+        };
+        let mut response = response.unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+        let mut headers = actix_web::http::header::HeaderMap::new();
+        for (name, value) in response.headers() {
+            headers.append(
+                actix_web::http::header::HeaderName::from_bytes(name.as_str().as_bytes()).unwrap(),
+                actix_web::http::header::HeaderValue::from_bytes(value.as_bytes()).unwrap(),
+            );
+        }
+        Reply {
+            status: response.status().as_u16(),
+            headers,
+            body: response.body_mut().read_to_string().unwrap_or_default(),
+        }
+    }
+
+    pub fn get(&self, path: &str) -> Reply {
+        self.request("GET", path)
+    }
+
+    /// GETs a path that must answer 200 with JSON.
+    pub fn get_json(&self, path: &str) -> Value {
+        let reply = self.get(path);
+        assert_eq!(reply.status, 200, "GET {path}: {}", reply.body);
+        reply.json()
+    }
+
+    /// The slugs a list query returns, following every page, sorted.
+    pub fn slugs(&self, query: &str) -> Vec<String> {
+        let mut slugs: Vec<String> = self
+            .all_pages(query)
+            .iter()
+            .map(|o| o["slug"].as_str().unwrap().to_owned())
+            .collect();
+        slugs.sort();
+        slugs
+    }
+
+    /// Every item of `/api/v1/opportunities?{query}`, following `next` until the end.
+    pub fn all_pages(&self, query: &str) -> Vec<Value> {
+        let mut items = Vec::new();
+        let mut path = format!("/api/v1/opportunities?{query}");
+        loop {
+            let page = self.get_json(&path);
+            items.extend(page["items"].as_array().unwrap().iter().cloned());
+            match page["next"].as_str() {
+                Some(next) => path = format!("/api/v1/opportunities?{query}&cursor={next}"),
+                None => break,
+            }
+            assert!(items.len() < 10_000, "paging does not end");
+        }
+        items
+    }
+
+    pub fn insert_organization(&self, org: &Organization) {
+        let mut conn = self.pool.get().unwrap();
+        store::organizations::insert(&mut conn, org).expect("insert organization");
+    }
+
+    pub fn insert(&self, opportunity: &Opportunity) {
+        let mut conn = self.pool.get().unwrap();
+        store::opportunities::insert(&mut conn, opportunity).expect("insert opportunity");
+    }
+}
+
+pub fn organization(slug: &str) -> Organization {
+    let now = Utc::now();
+    Organization {
+        id: Uuid::now_v7(),
+        slug: slug.into(),
+        name: format!("Organization {slug}"),
+        kind: OrganizationKind::Foundation,
+        country: Country::parse("SI").unwrap(),
+        city: Some("Ljubljana".into()),
+        website: Some(format!("https://{slug}.example.org")),
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+/// A valid, published, open residency in Slovenia, 30 days before its deadline.
+pub fn opportunity(slug: &str, org: &Organization) -> Opportunity {
+    let now = Utc::now();
+    Opportunity {
+        id: Uuid::now_v7(),
+        slug: slug.into(),
+        kind: OpportunityType::Residency,
+        organization_id: org.id,
+        title: Texts::both(&format!("Title {slug}"), &format!("Naslov {slug}")),
+        summary: Texts::default(),
+        description: Texts::default(),
+        disciplines: vec![],
+        destination: Destination {
+            countries: vec![Country::parse("SI").unwrap()],
+            city: Some("Ljubljana".into()),
+            online: false,
+        },
+        eligibility: Eligibility {
+            nationalities: vec![],
+            residences: vec![],
+            career_stage: CareerStage::Any,
+            age_min: None,
+            age_max: None,
+        },
+        opens_at: None,
+        deadline: Some(deadline_in(Duration::days(30), "Europe/Ljubljana")),
+        rolling: false,
+        activity: Activity::default(),
+        funding: Some(Funding {
+            min: None,
+            max: Some(1000),
+            currency: Currency::parse("EUR").unwrap(),
+        }),
+        covered_costs: vec![],
+        application_fee: ApplicationFee {
+            amount: 0,
+            currency: None,
+        },
+        application_url: None,
+        source_url: None,
+        contact_email: None,
+        languages: vec![Language::parse("en").unwrap()],
+        created_at: now,
+        updated_at: now,
+        published_at: Some(now),
+    }
+}
+
+/// A deadline `from_now` away, announced in `zone`.
+pub fn deadline_in(from_now: Duration, zone: &str) -> Deadline {
+    Deadline {
+        at: Utc::now() + from_now,
+        timezone: parse_timezone(zone).unwrap(),
+    }
+}
+
+/// A deadline announced as the wall-clock time `local` in `zone`.
+pub fn deadline_at_local(local: NaiveDateTime, zone: &str) -> Deadline {
+    Deadline::from_local(local, parse_timezone(zone).unwrap())
+}

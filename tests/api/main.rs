@@ -1,0 +1,12 @@
+//! Integration tests: the real server on port 0, a real HTTP client, a fresh database per
+//! test — SQLite by default, PostgreSQL when `TEST_POSTGRES_URL` is set.
+
+mod cli;
+mod contract;
+mod errors;
+mod filters;
+mod helpers;
+mod operations;
+mod paging;
+mod resources;
+mod status;

@@ -1,0 +1,177 @@
+//! Keyset pagination: every entry exactly once, in order, for each sort, even with ties.
+
+use std::collections::HashSet;
+
+use chrono::Duration;
+
+use crate::helpers::{TestApp, deadline_in, opportunity, organization, spawn_app};
+
+/// 23 calls: groups of them share a deadline, publication time and update time exactly.
+fn tied_world() -> TestApp {
+    let app = spawn_app();
+    let org = organization("tie-org");
+    app.insert_organization(&org);
+    let base = chrono::Utc::now();
+    for i in 0..23 {
+        let mut o = opportunity(&format!("call-{i:02}"), &org);
+        let group = Duration::days(10 + (i % 4));
+        o.deadline = Some(mobility_directory::domain::deadline::Deadline {
+            at: base + group,
+            ..deadline_in(group, "Europe/Ljubljana")
+        });
+        o.published_at = Some(base - Duration::days(i % 3));
+        o.updated_at = base - Duration::hours(i % 5);
+        if i == 22 {
+            o.rolling = true;
+            o.deadline = None;
+        }
+        app.insert(&o);
+    }
+    app
+}
+
+/// (has no value, the instant, the id) of each item: the order the API promises, with
+/// entries lacking the field last.
+fn keys(
+    items: &[serde_json::Value],
+    field: &str,
+) -> Vec<(bool, Option<chrono::DateTime<chrono::Utc>>, String)> {
+    items
+        .iter()
+        .map(|o| {
+            let at = o[field].as_str().map(|s| s.parse().unwrap());
+            (at.is_none(), at, o["id"].as_str().unwrap().to_owned())
+        })
+        .collect()
+}
+
+#[test]
+fn every_sort_pages_through_all_entries_once_in_order() {
+    let app = tied_world();
+    for (sort, field, descending) in [
+        ("deadline", "deadline", false),
+        ("newest", "published_at", true),
+        ("updated", "updated_at", true),
+    ] {
+        for limit in [1, 4, 7, 100] {
+            let items = app.all_pages(&format!("sort={sort}&limit={limit}"));
+            assert_eq!(items.len(), 23, "sort={sort} limit={limit}");
+            let ids: HashSet<&str> = items.iter().map(|o| o["id"].as_str().unwrap()).collect();
+            assert_eq!(
+                ids.len(),
+                23,
+                "no entry repeated: sort={sort} limit={limit}"
+            );
+            let got = keys(&items, field);
+            let mut expected = got.clone();
+            expected.sort();
+            if descending {
+                expected.reverse();
+            }
+            assert_eq!(got, expected, "order for sort={sort} limit={limit}");
+        }
+    }
+}
+
+#[test]
+fn the_rolling_call_without_deadline_comes_last_by_deadline() {
+    let app = tied_world();
+    let items = app.all_pages("limit=5");
+    assert_eq!(items.last().unwrap()["slug"], "call-22");
+    assert!(items.last().unwrap()["deadline"].is_null());
+}
+
+#[test]
+fn pages_carry_total_limit_next_and_a_link_header() {
+    let app = tied_world();
+    let first = app.get("/api/v1/opportunities?limit=10&type=residency");
+    assert_eq!(first.status, 200);
+    let body = first.json();
+    assert_eq!(body["total"], 23);
+    assert_eq!(body["limit"], 10);
+    assert_eq!(body["items"].as_array().unwrap().len(), 10);
+    let next = body["next"].as_str().unwrap();
+    let link = first.header("link").expect("a Link header");
+    assert_eq!(
+        link,
+        format!("</api/v1/opportunities?limit=10&type=residency&cursor={next}>; rel=\"next\"")
+    );
+    // Following the Link header gives the same page as following `next`.
+    let target = link.trim_start_matches('<').split('>').next().unwrap();
+    let second = app.get_json(target);
+    assert_eq!(second["total"], 23);
+    assert_eq!(second["items"].as_array().unwrap().len(), 10);
+    let third = app.get(&format!(
+        "/api/v1/opportunities?limit=10&type=residency&cursor={}",
+        second["next"].as_str().unwrap()
+    ));
+    assert_eq!(third.json()["items"].as_array().unwrap().len(), 3);
+    assert!(third.json()["next"].is_null());
+    assert!(
+        third.header("link").is_none(),
+        "no Link header on the last page"
+    );
+}
+
+#[test]
+fn the_default_limit_is_20_and_100_is_the_most() {
+    let app = tied_world();
+    assert_eq!(
+        app.get_json("/api/v1/opportunities")["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        20
+    );
+    assert_eq!(
+        app.get_json("/api/v1/opportunities?limit=100")["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        23
+    );
+    assert_eq!(app.get("/api/v1/opportunities?limit=101").status, 400);
+}
+
+#[test]
+fn a_cursor_is_bound_to_its_sort_order() {
+    let app = tied_world();
+    let next = app.get_json("/api/v1/opportunities?limit=3&sort=newest")["next"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let reply = app.get(&format!(
+        "/api/v1/opportunities?sort=deadline&cursor={next}"
+    ));
+    assert_eq!(reply.status, 400);
+    assert_eq!(reply.json()["errors"][0]["name"], "cursor");
+    let garbage = app.get("/api/v1/opportunities?cursor=bm90LWEtY3Vyc29y");
+    assert_eq!(garbage.status, 400);
+    assert_eq!(garbage.json()["errors"][0]["name"], "cursor");
+}
+
+#[test]
+fn organizations_page_alphabetically() {
+    let app = spawn_app();
+    for name in ["delta", "alpha", "charlie", "bravo", "echo"] {
+        app.insert_organization(&organization(name));
+    }
+    let mut names = Vec::new();
+    let mut path = "/api/v1/organizations?limit=2".to_owned();
+    loop {
+        let page = app.get_json(&path);
+        assert_eq!(page["total"], 5);
+        names.extend(
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|o| o["slug"].as_str().unwrap().to_owned()),
+        );
+        match page["next"].as_str() {
+            Some(next) => path = format!("/api/v1/organizations?limit=2&cursor={next}"),
+            None => break,
+        }
+    }
+    assert_eq!(names, vec!["alpha", "bravo", "charlie", "delta", "echo"]);
+}
