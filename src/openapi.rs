@@ -16,6 +16,12 @@ Lists use keyset pagination: follow `next` (or the `Link` header) until it is nu
 Status is computed at request time from the deadline, so it is never stale.",
         license(name = "EUPL-1.2", identifier = "EUPL-1.2"),
     ),
+    components(schemas(
+        api::codes::AreaCode,
+        api::codes::CountryCode,
+        api::opportunities::SortOrder,
+        api::taxonomies::TaxonomyName,
+    )),
     tags(
         (name = "opportunities", description = "Open calls, residencies and mobility funding."),
         (name = "organizations", description = "Who offers them."),

@@ -1,5 +1,6 @@
 //! The HTTP layer: one module per resource. Handlers parse, call the store, and map.
 
+pub mod codes;
 pub mod fallback;
 pub mod health;
 pub mod opportunities;

@@ -16,6 +16,7 @@ use crate::error::{ApiError, CommonErrors, NotFoundResponse};
 use crate::store::opportunities::{OpportunityFilter, Sort};
 use crate::store::{self, StoreError};
 
+use super::codes::AreaCode;
 use super::pagination::{encode, next_link, page_request};
 use super::query::QueryParams;
 use super::views::OpportunityView;
@@ -83,6 +84,16 @@ fn parse_filter(params: &mut QueryParams) -> OpportunityFilter {
     }
 }
 
+/// The order of an opportunity list.
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)] // describes the `sort` parameter for the OpenAPI document
+pub enum SortOrder {
+    Deadline,
+    Newest,
+    Updated,
+}
+
 fn parse_sort(params: &mut QueryParams) -> Sort {
     params
         .one("sort", "one of deadline, newest, updated", |v| match v {
@@ -94,13 +105,7 @@ fn parse_sort(params: &mut QueryParams) -> Sort {
         .unwrap_or(Sort::Deadline)
 }
 
-fn cursor_scope(sort: Sort) -> &'static str {
-    match sort {
-        Sort::Deadline => "opportunities:deadline",
-        Sort::Newest => "opportunities:newest",
-        Sort::Updated => "opportunities:updated",
-    }
-}
+const CURSOR_SCOPE: &str = "opportunities";
 
 /// List published opportunities.
 ///
@@ -115,21 +120,21 @@ fn cursor_scope(sort: Sort) -> &'static str {
         ("type" = Option<Vec<OpportunityType>>, Query, description = "Only these types."),
         ("discipline" = Option<Vec<Discipline>>, Query, description = "Open to any of these disciplines."),
         ("covers" = Option<Vec<CoveredCost>>, Query, description = "Covers every one of these costs."),
-        ("eligible_country" = Option<Vec<String>>, Query, description = "Open to someone who is a national of, or resident in, this country or region (ISO 3166-1 alpha-2 code, or `eu`, `eea`, `creative_europe`, `western_balkans`). Calls naming a region match its countries, and calls without nationality or residence rules match everyone.", example = "SI"),
-        ("nationality" = Option<Vec<String>>, Query, description = "Open to a national of this country or region. Combined with `residence`, matches calls open to the applicant by either route."),
-        ("residence" = Option<Vec<String>>, Query, description = "Open to a resident of this country or region."),
-        ("destination_country" = Option<Vec<String>>, Query, description = "Takes place in this country, or in a country of this region."),
+        ("eligible_country" = Option<Vec<AreaCode>>, Query, description = "Open to someone who is a national of, or resident in, this country or region (ISO 3166-1 alpha-2 code, or `eu`, `eea`, `creative_europe`, `western_balkans`). Calls naming a region match its countries, and calls without nationality or residence rules match everyone.", example = "SI"),
+        ("nationality" = Option<Vec<AreaCode>>, Query, description = "Open to a national of this country or region. Combined with `residence`, matches calls open to the applicant by either route."),
+        ("residence" = Option<Vec<AreaCode>>, Query, description = "Open to a resident of this country or region."),
+        ("destination_country" = Option<Vec<AreaCode>>, Query, description = "Takes place in this country, or in a country of this region."),
         ("deadline_after" = Option<String>, Query, format = DateTime, description = "Deadline at or after this instant (RFC 3339; a bare date means 00:00 UTC). Excludes calls without a deadline."),
         ("deadline_before" = Option<String>, Query, format = DateTime, description = "Deadline strictly before this instant. Excludes calls without a deadline."),
         ("status" = Option<Vec<Status>>, Query, description = "Only these computed statuses; default: upcoming, open, closing_soon, rolling."),
         ("free_to_apply" = Option<bool>, Query, description = "`true`: no application fee; `false`: only calls with a fee."),
         ("min_amount" = Option<i64>, Query, minimum = 0, maximum = 1_000_000_000_000_i64, description = "The largest amount offered is at least this, in the call's own currency."),
         ("career_stage" = Option<Vec<CareerStage>>, Query, description = "Aimed at this career stage; calls for `any` stage always match."),
-        ("organization" = Option<String>, Query, description = "Offered by this organization (id or slug)."),
+        ("organization" = Option<String>, Query, min_length = 1, description = "Offered by this organization (id or slug)."),
         ("updated_since" = Option<String>, Query, format = DateTime, description = "Changed at or after this instant."),
-        ("sort" = Option<String>, Query, description = "`deadline` (soonest first, default), `newest` (latest published first) or `updated` (latest change first).", example = "deadline"),
+        ("sort" = Option<SortOrder>, Query, description = "`deadline` (soonest first, default), `newest` (latest published first) or `updated` (latest change first)."),
         ("limit" = Option<i64>, Query, minimum = 1, maximum = 100, description = "Page size, default 20."),
-        ("cursor" = Option<String>, Query, description = "The `next` value of the previous page."),
+        ("cursor" = Option<String>, Query, min_length = 1, pattern = "^[A-Za-z0-9_-]+$", description = "The `next` value of the previous page. It names the last entry seen, so it also continues after a change of `sort` or filters."),
     ),
     responses(
         (status = 200, description = "A page of opportunities.", body = OpportunityList,
@@ -145,7 +150,7 @@ pub async fn list_opportunities(
     let mut params = QueryParams::parse(req.query_string(), LIST_PARAMS);
     let filter = parse_filter(&mut params);
     let sort = parse_sort(&mut params);
-    let page = page_request(&mut params, cursor_scope(sort));
+    let page = page_request(&mut params, CURSOR_SCOPE);
     params.finish()?;
     let page = page.map_err(|issue| ApiError::InvalidInput(vec![issue]))?;
 
@@ -181,7 +186,7 @@ pub async fn list_opportunities(
                 .ok_or_else(|| ApiError::Internal(format!("organization of {} is missing", o.id)))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let next = result.next.map(|k| encode(&k, cursor_scope(sort)));
+    let next = result.next.map(|k| encode(&k, CURSOR_SCOPE));
     let mut response = HttpResponse::Ok();
     if let Some(next) = &next {
         response.insert_header((header::LINK, next_link(&req, next)));
@@ -197,7 +202,7 @@ pub async fn list_opportunities(
 /// One opportunity, by its id or its slug; closed calls stay available as the archive.
 #[utoipa::path(
     tag = "opportunities",
-    params(("id_or_slug" = String, Path, description = "The opportunity's UUID or slug.")),
+    params(("id_or_slug" = String, Path, description = "The opportunity's UUID or slug.", example = "castile-ceramics-residency")),
     responses(
         (status = 200, description = "The opportunity.", body = OpportunityView),
         NotFoundResponse,

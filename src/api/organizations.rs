@@ -12,11 +12,12 @@ use crate::error::{ApiError, CommonErrors, NotFoundResponse};
 use crate::store::organizations::OrganizationFilter;
 use crate::store::{self, StoreError};
 
+use super::codes::CountryCode;
 use super::pagination::{encode, next_link, page_request};
 use super::query::QueryParams;
 use super::views::OrganizationView;
 
-const CURSOR_SCOPE: &str = "organizations:name";
+const CURSOR_SCOPE: &str = "organizations";
 
 /// A page of organizations.
 #[derive(Serialize, ToSchema)]
@@ -33,10 +34,10 @@ pub struct OrganizationList {
 #[utoipa::path(
     tag = "organizations",
     params(
-        ("country" = Option<Vec<String>>, Query, description = "Based in one of these countries (ISO 3166-1 alpha-2).", example = "SI"),
+        ("country" = Option<Vec<CountryCode>>, Query, description = "Based in one of these countries."),
         ("kind" = Option<Vec<OrganizationKind>>, Query, description = "Only these kinds."),
         ("limit" = Option<i64>, Query, minimum = 1, maximum = 100, description = "Page size, default 20."),
-        ("cursor" = Option<String>, Query, description = "The `next` value of the previous page."),
+        ("cursor" = Option<String>, Query, min_length = 1, pattern = "^[A-Za-z0-9_-]+$", description = "The `next` value of the previous page."),
     ),
     responses(
         (status = 200, description = "A page of organizations.", body = OrganizationList,
@@ -87,7 +88,7 @@ pub async fn list_organizations(
 /// One organization, by its id or its slug.
 #[utoipa::path(
     tag = "organizations",
-    params(("id_or_slug" = String, Path, description = "The organization's UUID or slug.")),
+    params(("id_or_slug" = String, Path, description = "The organization's UUID or slug.", example = "meseta-creative-fund")),
     responses(
         (status = 200, description = "The organization.", body = OrganizationView),
         NotFoundResponse,

@@ -18,8 +18,8 @@ pub struct PageRequest {
     pub limit: i64,
 }
 
-/// Reads `limit` and `cursor`. A cursor is only valid for the list and sort order (`scope`)
-/// that issued it.
+/// Reads `limit` and `cursor`. A cursor is only valid for the list (`scope`) that issued it;
+/// it names a row, so it stays valid when the client changes the sort order or filters.
 pub fn page_request(params: &mut QueryParams, scope: &str) -> Result<PageRequest, FieldIssue> {
     let limit = params
         .integer("limit", 1, MAX_LIMIT)
@@ -37,14 +37,14 @@ pub fn page_request(params: &mut QueryParams, scope: &str) -> Result<PageRequest
 }
 
 pub fn encode(keyset: &Keyset, scope: &str) -> String {
-    let raw = serde_json::json!([scope, keyset.key, keyset.id]).to_string();
+    let raw = serde_json::json!([scope, keyset.keys, keyset.id]).to_string();
     URL_SAFE_NO_PAD.encode(raw)
 }
 
 fn decode(cursor: &str, scope: &str) -> Option<Keyset> {
     let raw = URL_SAFE_NO_PAD.decode(cursor).ok()?;
-    let (s, key, id): (String, String, String) = serde_json::from_slice(&raw).ok()?;
-    (s == scope).then_some(Keyset { key, id })
+    let (s, keys, id): (String, Vec<String>, String) = serde_json::from_slice(&raw).ok()?;
+    (s == scope).then_some(Keyset { keys, id })
 }
 
 /// The RFC 8288 `Link` header pointing at the next page: the same query with the new cursor.
@@ -66,12 +66,12 @@ mod tests {
     #[test]
     fn a_cursor_round_trips_only_in_its_own_scope() {
         let k = Keyset {
-            key: "2027-01-01T00:00:00.000000".into(),
+            keys: vec!["2027-01-01T00:00:00.000000".into()],
             id: "abc".into(),
         };
-        let c = encode(&k, "opportunities:deadline");
-        assert_eq!(decode(&c, "opportunities:deadline"), Some(k));
-        assert_eq!(decode(&c, "opportunities:newest"), None);
-        assert_eq!(decode("not-a-cursor", "opportunities:deadline"), None);
+        let c = encode(&k, "opportunities");
+        assert_eq!(decode(&c, "opportunities"), Some(k));
+        assert_eq!(decode(&c, "organizations"), None);
+        assert_eq!(decode("not-a-cursor", "opportunities"), None);
     }
 }

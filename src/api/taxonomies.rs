@@ -57,6 +57,20 @@ const NAMES: &[&str] = &[
     "languages",
 ];
 
+/// The name of a vocabulary.
+pub struct TaxonomyName;
+
+impl utoipa::PartialSchema for TaxonomyName {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .enum_values(Some(NAMES.iter().copied()))
+            .into()
+    }
+}
+
+impl ToSchema for TaxonomyName {}
+
 fn term(slug: &str, en: &str, sl: &str) -> Term {
     Term {
         slug: slug.to_owned(),
@@ -126,7 +140,7 @@ pub async fn list_taxonomies(req: HttpRequest) -> Result<HttpResponse, ApiError>
 /// One vocabulary with its terms in English and Slovenian.
 #[utoipa::path(
     tag = "taxonomies",
-    params(("name" = String, Path, description = "One of: types, disciplines, covered_costs, career_stages, organization_kinds, statuses, countries, regions, currencies, languages.", example = "disciplines")),
+    params(("name" = TaxonomyName, Path, description = "The vocabulary's name.", example = "disciplines")),
     responses(
         (status = 200, description = "The vocabulary.", body = Taxonomy),
         (status = 400, description = "A query parameter was given; this operation takes none.", body = Problem, content_type = "application/problem+json"),

@@ -10,11 +10,10 @@ const EXTRA_COUNTRIES: &[(&str, &str, &str)] = &[("XK", "Kosovo", "Kosovo")];
 pub struct Country(&'static str);
 
 impl Country {
-    /// Parses a code, case-insensitively (`si` and `SI` are both Slovenia).
+    /// Parses an upper-case code such as `SI`.
     pub fn parse(code: &str) -> Option<Country> {
-        let upper = code.to_ascii_uppercase();
         all_country_rows()
-            .find(|(c, _, _)| *c == upper)
+            .find(|(c, _, _)| *c == code)
             .map(|(c, _, _)| Country(c))
     }
 
@@ -98,7 +97,7 @@ pub enum Area {
 }
 
 impl Area {
-    /// Parses a country code (`SI`, `si`) or a region slug (`eu`, `western_balkans`).
+    /// Parses a country code (`SI`) or a region slug (`eu`, `western_balkans`).
     pub fn parse(code: &str) -> Option<Area> {
         Region::from_slug(code)
             .map(Area::Region)
@@ -142,7 +141,8 @@ mod tests {
     #[test]
     fn every_iso_country_is_known_with_both_names() {
         assert!(Country::all().count() >= 249);
-        let si = Country::parse("si").unwrap();
+        assert!(Country::parse("si").is_none(), "codes are upper case");
+        let si = Country::parse("SI").unwrap();
         assert_eq!(si.code(), "SI");
         assert_eq!(si.name_sl(), "Slovenija");
         assert!(Country::parse("ZZ").is_none());

@@ -56,11 +56,28 @@ impl From<diesel::r2d2::PoolError> for StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
-/// A position in a sorted list: the sort key of the last row seen, and its id as a tie-breaker.
+/// A position in a list: the last row seen, by its value for each sort key the list
+/// offers and its id as the tie-breaker. It holds every sort key, so a position taken in
+/// one order can continue in another: the next page starts after that row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Keyset {
-    pub key: String,
+    pub keys: Vec<String>,
     pub id: String,
+}
+
+impl Keyset {
+    /// The `n` sort keys, or an error naming the cursor when it holds a different number.
+    pub(crate) fn keys<const N: usize>(&self) -> StoreResult<[&str; N]> {
+        let keys: Vec<&str> = self.keys.iter().map(String::as_str).collect();
+        keys.try_into().map_err(|_| invalid_cursor())
+    }
+}
+
+fn invalid_cursor() -> StoreError {
+    StoreError::Invalid {
+        field: "cursor",
+        message: "is not a cursor this list issued".into(),
+    }
 }
 
 /// One page of a list, with the total number of matches and where the next page starts.
@@ -87,8 +104,5 @@ pub(crate) fn time_key(t: NaiveDateTime) -> String {
 }
 
 pub(crate) fn parse_time_key(key: &str) -> StoreResult<NaiveDateTime> {
-    NaiveDateTime::parse_from_str(key, KEY_TIME_FORMAT).map_err(|_| StoreError::Invalid {
-        field: "cursor",
-        message: "is not a cursor this list issued".into(),
-    })
+    NaiveDateTime::parse_from_str(key, KEY_TIME_FORMAT).map_err(|_| invalid_cursor())
 }

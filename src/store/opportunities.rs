@@ -65,6 +65,12 @@ diesel::define_sql_function! {
     fn coalesce(x: Nullable<Timestamp>, y: Timestamp) -> Timestamp;
 }
 
+/// The deadline as a sort key: calls without one sort after every dated call.
+fn deadline_key() -> coalesce<opportunities::deadline, NaiveDateTime> {
+    let far = NaiveDateTime::parse_from_str(NO_DEADLINE, "%Y-%m-%dT%H:%M:%S%.6f").expect("a valid constant");
+    coalesce(opportunities::deadline, far)
+}
+
 fn status_predicate(status: Status, now: NaiveDateTime) -> Predicate {
     use crate::db::schema::opportunities::dsl::*;
     let soon = now + closing_soon_window();
@@ -282,41 +288,33 @@ pub fn list(
     let total: i64 = filtered(filter, now).count().get_result(conn)?;
     let query = filtered(filter, now).select(OpportunityRow::as_select());
     let query = match sort {
-        Sort::Deadline => {
-            let far = super::parse_time_key(NO_DEADLINE)?;
-            let key = || coalesce(deadline, far);
-            let q = query.order((key().asc(), id.asc()));
-            match after {
-                Some(k) => {
-                    let at = parse_time_key(&k.key)?;
-                    q.filter(key().gt(at).or(key().eq(at).and(id.gt(k.id.clone()))))
-                }
-                None => q,
-            }
-        }
-        Sort::Newest => {
-            let q = query.order((published_at.desc(), id.desc()));
-            match after {
-                Some(k) => {
-                    let at = parse_time_key(&k.key)?;
-                    let key = published_at.assume_not_null();
-                    q.filter(key.lt(at).or(key.eq(at).and(id.lt(k.id.clone()))))
-                }
-                None => q,
-            }
-        }
-        Sort::Updated => {
-            let q = query.order((updated_at.desc(), id.desc()));
-            match after {
-                Some(k) => {
-                    let at = parse_time_key(&k.key)?;
-                    q.filter(
-                        updated_at
-                            .lt(at)
-                            .or(updated_at.eq(at).and(id.lt(k.id.clone()))),
+        Sort::Deadline => query.order((deadline_key().asc(), id.asc())),
+        Sort::Newest => query.order((published_at.desc(), id.desc())),
+        Sort::Updated => query.order((updated_at.desc(), id.desc())),
+    };
+    let query = match after {
+        None => query,
+        Some(position) => {
+            let [deadline_at, published, updated] = position.keys::<3>()?;
+            let after_id = position.id.clone();
+            match sort {
+                Sort::Deadline => {
+                    let at = parse_time_key(deadline_at)?;
+                    query.filter(
+                        deadline_key()
+                            .gt(at)
+                            .or(deadline_key().eq(at).and(id.gt(after_id))),
                     )
                 }
-                None => q,
+                Sort::Newest => {
+                    let at = parse_time_key(published)?;
+                    let key = published_at.assume_not_null();
+                    query.filter(key.lt(at).or(key.eq(at).and(id.lt(after_id))))
+                }
+                Sort::Updated => {
+                    let at = parse_time_key(updated)?;
+                    query.filter(updated_at.lt(at).or(updated_at.eq(at).and(id.lt(after_id))))
+                }
             }
         }
     };
@@ -325,13 +323,11 @@ pub fn list(
     rows.truncate(limit as usize);
     let next = if more {
         rows.last().map(|last| Keyset {
-            key: match sort {
-                Sort::Deadline => last
-                    .deadline
-                    .map_or_else(|| NO_DEADLINE.to_owned(), time_key),
-                Sort::Newest => time_key(last.published_at.unwrap_or(last.updated_at)),
-                Sort::Updated => time_key(last.updated_at),
-            },
+            keys: vec![
+                last.deadline.map_or_else(|| NO_DEADLINE.to_owned(), time_key),
+                time_key(last.published_at.unwrap_or(last.updated_at)),
+                time_key(last.updated_at),
+            ],
             id: last.id.clone(),
         })
     } else {

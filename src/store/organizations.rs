@@ -47,10 +47,11 @@ pub fn list(
     let mut query = filtered()
         .select(OrganizationRow::as_select())
         .order((name.asc(), id.asc()));
-    if let Some(k) = after {
+    if let Some(position) = after {
+        let [after_name] = position.keys::<1>()?;
         query = query.filter(
-            name.gt(k.key.clone())
-                .or(name.eq(k.key.clone()).and(id.gt(k.id.clone()))),
+            name.gt(after_name.to_owned())
+                .or(name.eq(after_name.to_owned()).and(id.gt(position.id.clone()))),
         );
     }
     let mut rows: Vec<OrganizationRow> = query.limit(limit + 1).load(conn)?;
@@ -58,7 +59,7 @@ pub fn list(
     rows.truncate(limit as usize);
     let next = if more {
         rows.last().map(|r| Keyset {
-            key: r.name.clone(),
+            keys: vec![r.name.clone()],
             id: r.id.clone(),
         })
     } else {

@@ -95,3 +95,17 @@ fn swagger_ui_is_served_offline_at_docs() {
     );
     assert!(bundle.body.len() > 100_000);
 }
+
+#[test]
+fn every_schema_reference_resolves() {
+    let doc: serde_json::Value = serde_json::from_str(COMMITTED).unwrap();
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    let mut missing = Vec::new();
+    for part in COMMITTED.split("\"#/components/schemas/").skip(1) {
+        let name = part.split('"').next().unwrap();
+        if !schemas.contains_key(name) {
+            missing.push(name.to_owned());
+        }
+    }
+    assert!(missing.is_empty(), "dangling references: {missing:?}");
+}

@@ -316,11 +316,8 @@ fn regions_expand_in_both_directions() {
             "open-to-everyone"
         ])
     );
-    // Lower-case country codes are accepted.
-    assert_eq!(
-        app.slugs("eligible_country=me"),
-        app.slugs("eligible_country=ME")
-    );
+    // Country codes are upper case, as in ISO 3166-1.
+    assert_eq!(app.get("/api/v1/opportunities?eligible_country=me").status, 400);
 }
 
 #[test]

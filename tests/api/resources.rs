@@ -55,7 +55,7 @@ fn organizations_are_listed_filtered_and_found() {
     app.insert_organization(&oslo);
     app.insert_organization(&organization("ljubljana-fund"));
     assert_eq!(app.get_json("/api/v1/organizations")["total"], 2);
-    let norwegian = app.get_json("/api/v1/organizations?country=no");
+    let norwegian = app.get_json("/api/v1/organizations?country=NO");
     assert_eq!(norwegian["total"], 1);
     assert_eq!(norwegian["items"][0]["slug"], "oslo-house");
     assert_eq!(
