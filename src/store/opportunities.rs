@@ -67,7 +67,8 @@ diesel::define_sql_function! {
 
 /// The deadline as a sort key: calls without one sort after every dated call.
 fn deadline_key() -> coalesce<opportunities::deadline, NaiveDateTime> {
-    let far = NaiveDateTime::parse_from_str(NO_DEADLINE, "%Y-%m-%dT%H:%M:%S%.6f").expect("a valid constant");
+    let far = NaiveDateTime::parse_from_str(NO_DEADLINE, "%Y-%m-%dT%H:%M:%S%.6f")
+        .expect("a valid constant");
     coalesce(opportunities::deadline, far)
 }
 
@@ -324,7 +325,8 @@ pub fn list(
     let next = if more {
         rows.last().map(|last| Keyset {
             keys: vec![
-                last.deadline.map_or_else(|| NO_DEADLINE.to_owned(), time_key),
+                last.deadline
+                    .map_or_else(|| NO_DEADLINE.to_owned(), time_key),
                 time_key(last.published_at.unwrap_or(last.updated_at)),
                 time_key(last.updated_at),
             ],

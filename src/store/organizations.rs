@@ -50,8 +50,9 @@ pub fn list(
     if let Some(position) = after {
         let [after_name] = position.keys::<1>()?;
         query = query.filter(
-            name.gt(after_name.to_owned())
-                .or(name.eq(after_name.to_owned()).and(id.gt(position.id.clone()))),
+            name.gt(after_name.to_owned()).or(name
+                .eq(after_name.to_owned())
+                .and(id.gt(position.id.clone()))),
         );
     }
     let mut rows: Vec<OrganizationRow> = query.limit(limit + 1).load(conn)?;

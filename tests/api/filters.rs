@@ -317,7 +317,10 @@ fn regions_expand_in_both_directions() {
         ])
     );
     // Country codes are upper case, as in ISO 3166-1.
-    assert_eq!(app.get("/api/v1/opportunities?eligible_country=me").status, 400);
+    assert_eq!(
+        app.get("/api/v1/opportunities?eligible_country=me").status,
+        400
+    );
 }
 
 #[test]

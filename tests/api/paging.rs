@@ -144,14 +144,34 @@ fn a_cursor_names_a_row_so_it_continues_in_any_order_but_only_in_its_list() {
     let newest = app.get_json("/api/v1/opportunities?limit=3&sort=newest");
     let seen = newest["items"][2]["id"].as_str().unwrap();
     let next = newest["next"].as_str().unwrap();
-    let continued = app.get_json(&format!("/api/v1/opportunities?sort=deadline&limit=100&cursor={next}"));
-    let continued: Vec<&str> = continued["items"].as_array().unwrap().iter().map(|o| o["id"].as_str().unwrap()).collect();
+    let continued = app.get_json(&format!(
+        "/api/v1/opportunities?sort=deadline&limit=100&cursor={next}"
+    ));
+    let continued: Vec<&str> = continued["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["id"].as_str().unwrap())
+        .collect();
     let after = by_deadline.iter().position(|id| id == seen).unwrap() + 1;
-    assert_eq!(continued, by_deadline[after..].iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(
+        continued,
+        by_deadline[after..]
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+    );
 
     app.insert_organization(&crate::helpers::organization("second-org"));
-    let org_cursor = app.get_json("/api/v1/organizations?limit=1")["next"].as_str().unwrap().to_owned();
-    for cursor in [org_cursor.as_str(), "bm90LWEtY3Vyc29y", "WyJvcHBvcnR1bml0aWVzIixbXSwieCJd"] {
+    let org_cursor = app.get_json("/api/v1/organizations?limit=1")["next"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for cursor in [
+        org_cursor.as_str(),
+        "bm90LWEtY3Vyc29y",
+        "WyJvcHBvcnR1bml0aWVzIixbXSwieCJd",
+    ] {
         let reply = app.get(&format!("/api/v1/opportunities?cursor={cursor}"));
         assert_eq!(reply.status, 400, "{cursor}");
         assert_eq!(reply.json()["errors"][0]["name"], "cursor");
