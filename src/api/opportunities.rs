@@ -2,7 +2,6 @@
 
 use std::collections::HashMap;
 
-use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::Utc;
 use serde::Serialize;
@@ -17,7 +16,7 @@ use crate::store::opportunities::{OpportunityFilter, Sort};
 use crate::store::{self, StoreError};
 
 use super::codes::AreaCode;
-use super::pagination::{encode, next_link, page_request};
+use super::pagination::{encode, page_request, page_response};
 use super::query::QueryParams;
 use super::views::OpportunityView;
 
@@ -187,11 +186,7 @@ pub async fn list_opportunities(
         })
         .collect::<Result<Vec<_>, _>>()?;
     let next = result.next.map(|k| encode(&k, CURSOR_SCOPE));
-    let mut response = HttpResponse::Ok();
-    if let Some(next) = &next {
-        response.insert_header((header::LINK, next_link(&req, next)));
-    }
-    Ok(response.json(OpportunityList {
+    Ok(page_response(&req, next.as_deref()).json(OpportunityList {
         items,
         total: result.total,
         limit: page.limit,

@@ -1,6 +1,5 @@
 //! `GET /api/v1/organizations` and `GET /api/v1/organizations/{id_or_slug}`.
 
-use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -13,7 +12,7 @@ use crate::store::organizations::OrganizationFilter;
 use crate::store::{self, StoreError};
 
 use super::codes::CountryCode;
-use super::pagination::{encode, next_link, page_request};
+use super::pagination::{encode, page_request, page_response};
 use super::query::QueryParams;
 use super::views::OrganizationView;
 
@@ -73,11 +72,7 @@ pub async fn list_organizations(
     })
     .await??;
     let next = result.next.map(|k| encode(&k, CURSOR_SCOPE));
-    let mut response = HttpResponse::Ok();
-    if let Some(next) = &next {
-        response.insert_header((header::LINK, next_link(&req, next)));
-    }
-    Ok(response.json(OrganizationList {
+    Ok(page_response(&req, next.as_deref()).json(OrganizationList {
         items: result.items.iter().map(OrganizationView::from).collect(),
         total: result.total,
         limit: page.limit,

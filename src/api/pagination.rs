@@ -1,6 +1,7 @@
 //! Keyset pagination on the wire: opaque cursors, the `Link` header and the list envelope.
 
-use actix_web::HttpRequest;
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
@@ -47,8 +48,17 @@ fn decode(cursor: &str, scope: &str) -> Option<Keyset> {
     (s == scope).then_some(Keyset { keys, id })
 }
 
-/// The RFC 8288 `Link` header pointing at the next page: the same query with the new cursor.
-pub fn next_link(req: &HttpRequest, next: &str) -> String {
+/// A 200 response for a page, with the RFC 8288 `Link` header to the next page if there is one.
+pub fn page_response(req: &HttpRequest, next: Option<&str>) -> HttpResponseBuilder {
+    let mut response = HttpResponse::Ok();
+    if let Some(next) = next {
+        response.insert_header((header::LINK, next_link(req, next)));
+    }
+    response
+}
+
+/// The `Link` header value pointing at the next page: the same query with the new cursor.
+fn next_link(req: &HttpRequest, next: &str) -> String {
     let mut query = form_urlencoded::Serializer::new(String::new());
     for (k, v) in form_urlencoded::parse(req.query_string().as_bytes()) {
         if k != "cursor" {
