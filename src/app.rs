@@ -78,13 +78,15 @@ async fn redirect_to_docs() -> HttpResponse {
         .finish()
 }
 
-/// Returns the request id (also in every log line of the request) as `x-request-id`.
+/// Logs each answered request (inside the request's span, so with its request id, method
+/// and path) and returns the request id as `x-request-id`.
 async fn echo_request_id(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let id = req.extensions().get::<RequestId>().copied();
     let mut response = next.call(req).await?;
+    tracing::info!(status = response.status().as_u16(), "answered");
     if let Some(id) = id
         && let Ok(value) = HeaderValue::from_str(&id.to_string())
     {

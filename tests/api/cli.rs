@@ -101,12 +101,14 @@ fn assert_living_directory(items: &[serde_json::Value]) {
 fn first_start_on_the_default_database_shows_the_demo_and_sigterm_stops_it_gracefully() {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
+    let log = std::fs::File::create(dir.path().join("log.jsonl")).unwrap();
     let mut child = Command::new(BIN)
         .current_dir(dir.path())
         .env_remove("DATABASE_URL")
         .env("MOBILITY_BIND", format!("127.0.0.1:{port}"))
+        .env("MOBILITY_LOG_FORMAT", "json")
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(log)
         .spawn()
         .unwrap();
     let base = format!("http://127.0.0.1:{port}");
@@ -116,6 +118,15 @@ fn first_start_on_the_default_database_shows_the_demo_and_sigterm_stops_it_grace
         "the embedded database is a file under ./data"
     );
     assert_living_directory(&all_statuses(&base));
+    let request_id = ureq::get(format!("{base}/api/v1/taxonomies/types"))
+        .call()
+        .unwrap()
+        .headers()
+        .get("x-request-id")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
 
     let status = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
@@ -134,6 +145,17 @@ fn first_start_on_the_default_database_shows_the_demo_and_sigterm_stops_it_grace
         std::thread::sleep(Duration::from_millis(50));
     };
     assert!(exit.success(), "graceful shutdown exits 0, got {exit:?}");
+
+    // Every log line is JSON, and the request's line carries its id, method and path.
+    let logs = std::fs::read_to_string(dir.path().join("log.jsonl")).unwrap();
+    let lines: Vec<serde_json::Value> = logs.lines().map(|l| serde_json::from_str(l).expect("a JSON log line")).collect();
+    let answered = lines
+        .iter()
+        .find(|l| l["span"]["request_id"] == request_id.as_str())
+        .expect("a log line with the request id");
+    assert_eq!(answered["message"], "answered");
+    assert_eq!(answered["status"], 200);
+    assert_eq!(answered["span"]["http.target"], "/api/v1/taxonomies/types");
 }
 
 #[test]
