@@ -2,6 +2,7 @@
 
 use std::net::TcpListener;
 
+use actix_cors::Cors;
 use actix_web::body::MessageBody;
 use actix_web::dev::{Server, ServerHandle, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue, LOCATION};
@@ -42,6 +43,7 @@ impl Application {
             app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", document.clone()))
                 .route("/docs", web::get().to(redirect_to_docs))
                 .default_service(web::to(api::fallback::not_routed))
+                .wrap(public_cors())
                 .wrap(from_fn(echo_request_id))
                 .wrap(TracingLogger::default())
         })
@@ -70,6 +72,15 @@ impl Application {
     pub async fn run(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// The public API is read from any origin: partner sites call it from the browser.
+fn public_cors() -> Cors {
+    Cors::default()
+        .allow_any_origin()
+        .allowed_methods(["GET"])
+        .expose_headers(["link", "x-request-id"])
+        .max_age(86_400)
 }
 
 async fn redirect_to_docs() -> HttpResponse {

@@ -148,7 +148,10 @@ fn first_start_on_the_default_database_shows_the_demo_and_sigterm_stops_it_grace
 
     // Every log line is JSON, and the request's line carries its id, method and path.
     let logs = std::fs::read_to_string(dir.path().join("log.jsonl")).unwrap();
-    let lines: Vec<serde_json::Value> = logs.lines().map(|l| serde_json::from_str(l).expect("a JSON log line")).collect();
+    let lines: Vec<serde_json::Value> = logs
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON log line"))
+        .collect();
     let answered = lines
         .iter()
         .find(|l| l["span"]["request_id"] == request_id.as_str())

@@ -127,3 +127,41 @@ fn every_response_carries_a_request_id() {
     assert_ne!(a, b);
     assert!(uuid::Uuid::parse_str(&a).is_ok());
 }
+
+#[test]
+fn browsers_on_any_origin_may_read_the_api() {
+    let app = spawn_app();
+    let reply = app.request_with(
+        "GET",
+        "/api/v1/taxonomies",
+        &[("Origin", "https://partner.example")],
+    );
+    assert_eq!(reply.status, 200);
+    assert_eq!(
+        reply.header("access-control-allow-origin").as_deref(),
+        Some("https://partner.example")
+    );
+    let exposed = reply
+        .header("access-control-expose-headers")
+        .unwrap()
+        .to_lowercase();
+    assert!(
+        exposed.contains("link") && exposed.contains("x-request-id"),
+        "{exposed}"
+    );
+    let preflight = app.request_with(
+        "OPTIONS",
+        "/api/v1/opportunities",
+        &[
+            ("Origin", "https://partner.example"),
+            ("Access-Control-Request-Method", "GET"),
+        ],
+    );
+    assert_eq!(preflight.status, 200);
+    assert!(
+        preflight
+            .header("access-control-allow-methods")
+            .unwrap()
+            .contains("GET")
+    );
+}

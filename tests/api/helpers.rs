@@ -154,16 +154,16 @@ impl Reply {
 
 impl TestApp {
     pub fn request(&self, method: &str, path: &str) -> Reply {
+        self.request_with(method, path, &[])
+    }
+
+    pub fn request_with(&self, method: &str, path: &str, headers: &[(&str, &str)]) -> Reply {
         let url = format!("{}{}", self.base, path);
-        let response = match method {
-            "GET" => self.agent.get(&url).call(),
-            "DELETE" => self.agent.delete(&url).call(),
-            "HEAD" => self.agent.head(&url).call(),
-            "POST" => self.agent.post(&url).send_empty(),
-            "PUT" => self.agent.put(&url).send_empty(),
-            "PATCH" => self.agent.patch(&url).send_empty(),
-            other => panic!("no helper for {other}"),
-        };
+        let mut request = ureq::http::Request::builder().method(method).uri(&url);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = self.agent.run(request.body(()).unwrap());
         let mut response = response.unwrap_or_else(|e| panic!("{method} {path}: {e}"));
         let mut headers = actix_web::http::header::HeaderMap::new();
         for (name, value) in response.headers() {
