@@ -215,7 +215,7 @@ pub async fn get_opportunity(
     let now = Utc::now();
     let found = web::block(move || {
         let mut conn = pool.get()?;
-        let opportunity = store::opportunities::find(&mut conn, &key)?;
+        let opportunity = store::opportunities::find_published(&mut conn, &key)?;
         let organization =
             store::organizations::find(&mut conn, &opportunity.organization_id.to_string())?;
         Ok::<_, StoreError>((opportunity, organization))

@@ -11,6 +11,8 @@ diesel::table! {
         website -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        version -> Integer,
+        withdrawn -> Bool,
     }
 }
 
@@ -44,6 +46,57 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         published_at -> Nullable<Timestamp>,
+        state -> Text,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    opportunity_provenance (opportunity_id) {
+        opportunity_id -> Text,
+        created_by -> Nullable<Text>,
+        source_url_key -> Nullable<Text>,
+        import_source -> Nullable<Text>,
+        external_id -> Nullable<Text>,
+        submitter_name -> Nullable<Text>,
+        submitter_email -> Nullable<Text>,
+        rejection_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Text,
+        email -> Text,
+        password_hash -> Text,
+        role -> Text,
+        disabled -> Bool,
+        token_generation -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    revisions (id) {
+        id -> Text,
+        entity -> Text,
+        entity_id -> Text,
+        version -> Integer,
+        actor_id -> Nullable<Text>,
+        action -> Text,
+        changes -> Text,
+        note -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    throttle_events (id) {
+        id -> Text,
+        bucket -> Text,
+        key -> Text,
+        at -> Timestamp,
     }
 }
 
@@ -111,4 +164,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     opportunity_nationalities,
     opportunity_residences,
     opportunity_languages,
+    opportunity_provenance,
+    users,
+    revisions,
+    throttle_events,
 );

@@ -14,6 +14,7 @@ use crate::domain::opportunity::{
     Activity, ApplicationFee, Destination, Eligibility, Funding, Opportunity, Organization, Texts,
 };
 use crate::domain::slug::slugify;
+use crate::domain::vocabulary::WorkflowState;
 use crate::store::{self, StoreResult};
 
 use entries::{ORGANIZATIONS, OpportunitySpec, OrganizationSpec, SPECS};
@@ -39,7 +40,7 @@ pub fn load(conn: &mut DbConn, now: DateTime<Utc>) -> StoreResult<usize> {
         for (index, spec) in SPECS.iter().enumerate() {
             let org = &organizations[spec.org];
             let opportunity = opportunity(spec, index, org, &ORGANIZATIONS[spec.org], now);
-            if store::opportunities::find(conn, &opportunity.slug).is_ok() {
+            if store::opportunities::find_any(conn, &opportunity.slug).is_ok() {
                 continue;
             }
             store::opportunities::insert(conn, &opportunity)?;
@@ -61,6 +62,8 @@ fn organization(spec: &OrganizationSpec, index: usize, now: DateTime<Utc>) -> Or
         website: Some(format!("https://{}.example.org", slugify(spec.name))),
         created_at: created,
         updated_at: created,
+        version: 1,
+        withdrawn: false,
     }
 }
 
@@ -227,5 +230,7 @@ fn opportunity(
         created_at: published - Duration::days(2),
         updated_at: updated,
         published_at: Some(published),
+        state: WorkflowState::Published,
+        version: 1,
     }
 }

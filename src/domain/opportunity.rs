@@ -7,7 +7,9 @@ use super::codes::{Currency, Language};
 use super::deadline::Deadline;
 use super::geography::{Area, Country};
 use super::status::{Schedule, Status};
-use super::vocabulary::{CareerStage, CoveredCost, Discipline, OpportunityType, OrganizationKind};
+use super::vocabulary::{
+    CareerStage, CoveredCost, Discipline, OpportunityType, OrganizationKind, WorkflowState,
+};
 
 /// A text in Slovenian and English; at least one language is present.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -36,6 +38,10 @@ pub struct Organization {
     pub website: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Raised by every change; served as the ETag.
+    pub version: i32,
+    /// Withdrawn organizations are kept but no longer public.
+    pub withdrawn: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,6 +111,9 @@ pub struct Opportunity {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub published_at: Option<DateTime<Utc>>,
+    pub state: WorkflowState,
+    /// Raised by every change; served as the ETag.
+    pub version: i32,
 }
 
 impl Opportunity {

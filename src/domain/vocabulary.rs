@@ -129,6 +129,26 @@ vocabulary! {
     }
 }
 
+vocabulary! {
+    /// What a staff account may do.
+    Role {
+        Admin => "admin", "Administrator", "Skrbnik";
+        Editor => "editor", "Editor", "Urednik";
+        Contributor => "contributor", "Contributor", "Sodelavec";
+    }
+}
+
+vocabulary! {
+    /// Where an entry stands in the review workflow; only `published` entries are public.
+    WorkflowState {
+        Draft => "draft", "Draft", "Osnutek";
+        InReview => "in_review", "In review", "V pregledu";
+        Published => "published", "Published", "Objavljeno";
+        Archived => "archived", "Archived", "Arhivirano";
+        Withdrawn => "withdrawn", "Withdrawn", "Umaknjeno";
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,7 +16,7 @@ use crate::db::{DbConn, MultiBackend};
 use crate::domain::geography::Area;
 use crate::domain::opportunity::Opportunity;
 use crate::domain::status::{Status, closing_soon_window};
-use crate::domain::vocabulary::{CareerStage, CoveredCost, Discipline, OpportunityType};
+use crate::domain::vocabulary::{CareerStage, CoveredCost, Discipline, OpportunityType, WorkflowState};
 
 use super::rows::{OpportunityLists, OpportunityRow, TextRow, text_rows};
 use super::{Keyset, Page, StoreError, StoreResult, parse_time_key, time_key, to_db_time};
@@ -156,7 +156,7 @@ fn eligibility_predicate(nationalities: &[Area], residences: &[Area]) -> Predica
 /// Every predicate a filter implies, for published entries only.
 fn predicates(filter: &OpportunityFilter, now: NaiveDateTime) -> Vec<Predicate> {
     use crate::db::schema::opportunities::dsl::*;
-    let mut out: Vec<Predicate> = vec![Box::new(published_at.is_not_null())];
+    let mut out: Vec<Predicate> = vec![Box::new(state.eq(WorkflowState::Published.slug()))];
     if !filter.kinds.is_empty() {
         out.push(Box::new(kind.eq_any(
             filter.kinds.iter().map(|k| k.slug()).collect::<Vec<_>>(),
@@ -343,11 +343,20 @@ pub fn list(
 }
 
 /// A published opportunity by its id or its slug.
-pub fn find(conn: &mut DbConn, id_or_slug: &str) -> StoreResult<Opportunity> {
+pub fn find_published(conn: &mut DbConn, id_or_slug: &str) -> StoreResult<Opportunity> {
+    let found = find_any(conn, id_or_slug)?;
+    if found.state == WorkflowState::Published {
+        Ok(found)
+    } else {
+        Err(StoreError::NotFound)
+    }
+}
+
+/// An opportunity in any workflow state, by its id or its slug.
+pub fn find_any(conn: &mut DbConn, id_or_slug: &str) -> StoreResult<Opportunity> {
     use crate::db::schema::opportunities::dsl::*;
     let row: OpportunityRow = opportunities
         .filter(id.eq(id_or_slug).or(slug.eq(id_or_slug)))
-        .filter(published_at.is_not_null())
         .select(OpportunityRow::as_select())
         .first(conn)?;
     with_lists(conn, vec![row])?

@@ -12,7 +12,7 @@ use crate::domain::opportunity::{
     Activity, ApplicationFee, Destination, Eligibility, Funding, Opportunity, Organization, Texts,
 };
 use crate::domain::vocabulary::{
-    CareerStage, CoveredCost, Discipline, OpportunityType, OrganizationKind,
+    CareerStage, CoveredCost, Discipline, OpportunityType, OrganizationKind, WorkflowState,
 };
 
 use super::{StoreError, StoreResult, from_db_time, to_db_time};
@@ -41,6 +41,8 @@ pub(super) struct OrganizationRow {
     pub website: Option<String>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub version: i32,
+    pub withdrawn: bool,
 }
 
 impl OrganizationRow {
@@ -55,6 +57,8 @@ impl OrganizationRow {
             website: o.website.clone(),
             created_at: to_db_time(o.created_at),
             updated_at: to_db_time(o.updated_at),
+            version: o.version,
+            withdrawn: o.withdrawn,
         }
     }
 
@@ -69,6 +73,8 @@ impl OrganizationRow {
             website: self.website,
             created_at: from_db_time(self.created_at),
             updated_at: from_db_time(self.updated_at),
+            version: self.version,
+            withdrawn: self.withdrawn,
         })
     }
 }
@@ -104,6 +110,8 @@ pub(super) struct OpportunityRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub published_at: Option<NaiveDateTime>,
+    pub state: String,
+    pub version: i32,
 }
 
 /// Title, summary and description in one language.
@@ -202,6 +210,8 @@ impl OpportunityRow {
             created_at: to_db_time(o.created_at),
             updated_at: to_db_time(o.updated_at),
             published_at: o.published_at.map(to_db_time),
+            state: o.state.slug().to_owned(),
+            version: o.version,
         }
     }
 
@@ -269,6 +279,8 @@ impl OpportunityRow {
             created_at: from_db_time(self.created_at),
             updated_at: from_db_time(self.updated_at),
             published_at: self.published_at.map(from_db_time),
+            state: parse("workflow state", &self.state, WorkflowState::from_slug)?,
+            version: self.version,
         })
     }
 }

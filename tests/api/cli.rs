@@ -200,7 +200,8 @@ fn migrate_prepares_a_new_database_and_logs_json_on_request() {
     let logs = String::from_utf8(out.stderr).unwrap();
     let line: serde_json::Value =
         serde_json::from_str(logs.lines().last().unwrap()).expect("a JSON log line");
-    assert_eq!(line["applied"], 1);
+    let migrations = std::fs::read_dir("migrations/sqlite").unwrap().count();
+    assert_eq!(line["applied"], migrations as u64);
     let pool = mobility_directory::db::connect(&url, 1).unwrap();
     assert!(mobility_directory::db::is_migrated(&mut pool.get().unwrap()).unwrap());
 }

@@ -105,6 +105,7 @@ fn world() -> TestApp {
 
     let mut draft = opportunity("unpublished-draft", &alpha);
     draft.published_at = None;
+    draft.state = mobility_directory::domain::vocabulary::WorkflowState::Draft;
     app.insert(&draft);
     app
 }

@@ -20,7 +20,9 @@ use mobility_directory::domain::geography::Country;
 use mobility_directory::domain::opportunity::{
     Activity, ApplicationFee, Destination, Eligibility, Funding, Opportunity, Organization, Texts,
 };
-use mobility_directory::domain::vocabulary::{CareerStage, OpportunityType, OrganizationKind};
+use mobility_directory::domain::vocabulary::{
+    CareerStage, OpportunityType, OrganizationKind, WorkflowState,
+};
 use mobility_directory::store;
 
 enum TestDb {
@@ -240,6 +242,8 @@ pub fn organization(slug: &str) -> Organization {
         website: Some(format!("https://{slug}.example.org")),
         created_at: now,
         updated_at: now,
+        version: 1,
+        withdrawn: false,
     }
 }
 
@@ -288,6 +292,8 @@ pub fn opportunity(slug: &str, org: &Organization) -> Opportunity {
         created_at: now,
         updated_at: now,
         published_at: Some(now),
+        state: WorkflowState::Published,
+        version: 1,
     }
 }
 
