@@ -6,7 +6,7 @@ use actix_cors::Cors;
 use actix_web::body::MessageBody;
 use actix_web::dev::{Server, ServerHandle, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue, LOCATION};
-use actix_web::middleware::{Next, from_fn};
+use actix_web::middleware::{ErrorHandlers, Next, from_fn};
 use actix_web::{App, HttpMessage, HttpResponse, HttpServer, web};
 use tracing_actix_web::{RequestId, TracingLogger};
 use utoipa_actix_web::AppExt;
@@ -24,10 +24,13 @@ pub struct Application {
 }
 
 impl Application {
-    /// Binds `settings.bind` (port 0 picks a free port) and prepares the workers.
-    pub fn build(settings: &Settings, pool: Pool) -> std::io::Result<Application> {
-        let listener = TcpListener::bind(&settings.bind)?;
-        let port = listener.local_addr()?.port();
+    /// Binds `settings.bind` (port 0 picks a free port) and prepares the workers. Fails on
+    /// a signing secret that is too short.
+    pub fn build(settings: &Settings, pool: Pool) -> Result<Application, String> {
+        let keys = web::Data::new(settings.token_keys()?);
+        let listener = TcpListener::bind(&settings.bind)
+            .map_err(|e| format!("cannot listen on {}: {e}", settings.bind))?;
+        let port = listener.local_addr().map_err(|e| e.to_string())?.port();
         let document = openapi::document();
         let routes = web::Data::new(RouteTable::from_document(&document));
         let pool = web::Data::new(pool);
@@ -35,7 +38,9 @@ impl Application {
             let (app, _) = App::new()
                 .into_utoipa_app()
                 .app_data(pool.clone())
+                .app_data(keys.clone())
                 .app_data(routes.clone())
+                .app_data(web::PayloadConfig::new(api::MAX_BODY_BYTES))
                 .app_data(web::PathConfig::default().error_handler(error::path_error))
                 .service(utoipa_actix_web::scope("/api/v1").configure(api::configure_v1))
                 .configure(api::configure_operations)
@@ -43,11 +48,13 @@ impl Application {
             app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", document.clone()))
                 .route("/docs", web::get().to(redirect_to_docs))
                 .default_service(web::to(api::fallback::not_routed))
+                .wrap(ErrorHandlers::new().default_handler(error::problem_fallback))
                 .wrap(public_cors())
                 .wrap(from_fn(echo_request_id))
                 .wrap(TracingLogger::default())
         })
-        .listen(listener)?
+        .listen(listener)
+        .map_err(|e| e.to_string())?
         .shutdown_timeout(30);
         if let Some(workers) = settings.workers {
             server = server.workers(workers);
@@ -74,12 +81,14 @@ impl Application {
     }
 }
 
-/// The public API is read from any origin: partner sites call it from the browser.
+/// The API answers browsers on any origin: partner sites read it, staff tools write to it
+/// with a bearer token (never a cookie, so no credentials mode is needed).
 fn public_cors() -> Cors {
     Cors::default()
         .allow_any_origin()
-        .allowed_methods(["GET"])
-        .expose_headers(["link", "x-request-id"])
+        .allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE"])
+        .allowed_headers(["authorization", "content-type", "if-match"])
+        .expose_headers(["link", "x-request-id", "etag", "location", "retry-after"])
         .max_age(86_400)
 }
 

@@ -25,6 +25,11 @@ pub struct Settings {
     pub log_format: LogFormat,
     /// `MOBILITY_WORKERS`: HTTP worker threads (default: one per core).
     pub workers: Option<usize>,
+    /// `MOBILITY_JWT_SECRET`: the key that signs access tokens, at least 32 bytes. When
+    /// unset, a random key is made at start (development mode: tokens die with the process).
+    pub jwt_secret: Option<String>,
+    /// `MOBILITY_TOKEN_TTL_SECONDS`: how long an access token lives, 60 to 3600 (default 3600).
+    pub token_ttl_seconds: i64,
 }
 
 impl Settings {
@@ -60,7 +65,34 @@ impl Settings {
                 ),
                 None => None,
             },
+            jwt_secret: var("MOBILITY_JWT_SECRET"),
+            token_ttl_seconds: match var("MOBILITY_TOKEN_TTL_SECONDS") {
+                Some(v) => v
+                    .parse()
+                    .ok()
+                    .filter(|n| (60..=3600).contains(n))
+                    .ok_or("MOBILITY_TOKEN_TTL_SECONDS must be an integer from 60 to 3600")?,
+                None => 3600,
+            },
         })
+    }
+
+    /// The token keys, refusing a configured secret that is too short.
+    pub fn token_keys(&self) -> Result<crate::auth::token::TokenKeys, String> {
+        match &self.jwt_secret {
+            Some(secret) => {
+                crate::auth::token::TokenKeys::new(secret.as_bytes(), self.token_ttl_seconds)
+            }
+            None => {
+                tracing::warn!(
+                    "MOBILITY_JWT_SECRET is not set: development mode, signing tokens with a random key made at start"
+                );
+                crate::auth::token::TokenKeys::new(
+                    &crate::auth::token::TokenKeys::random_secret(),
+                    self.token_ttl_seconds,
+                )
+            }
+        }
     }
 
     /// Whether the service runs on the embedded default database, where an empty

@@ -51,8 +51,27 @@ impl FieldIssue {
 #[derive(Debug)]
 pub enum ApiError {
     InvalidInput(Vec<FieldIssue>),
+    /// The body is not JSON (or not the CSV it claims to be).
+    MalformedBody(String),
+    /// The body parses but breaks the rules; each issue names a JSON pointer.
+    Unprocessable(Vec<FieldIssue>),
+    Unauthorized(String),
+    Forbidden(String),
     NotFound(String),
-    MethodNotAllowed { allow: Vec<String> },
+    MethodNotAllowed {
+        allow: Vec<String>,
+    },
+    Conflict {
+        detail: String,
+        existing: Option<String>,
+    },
+    PreconditionFailed(String),
+    PreconditionRequired,
+    TooManyRequests {
+        retry_after: i64,
+    },
+    /// The body is larger than the operation accepts (the limit in bytes).
+    PayloadTooLarge(usize),
     Unavailable(String),
     Internal(String),
 }
@@ -68,6 +87,51 @@ impl ApiError {
                     n => format!("{n} parameters are invalid"),
                 },
                 errors.clone(),
+            ),
+            ApiError::MalformedBody(detail) => ("malformed-body", "Malformed body", detail.clone(), vec![]),
+            ApiError::Unprocessable(errors) => (
+                "validation-failed",
+                "Validation failed",
+                match errors.len() {
+                    1 => format!("`{}` {}", errors[0].name, errors[0].reason),
+                    n => format!("{n} fields are invalid"),
+                },
+                errors.clone(),
+            ),
+            ApiError::Unauthorized(detail) => ("unauthorized", "Unauthorized", detail.clone(), vec![]),
+            ApiError::Forbidden(detail) => ("forbidden", "Forbidden", detail.clone(), vec![]),
+            ApiError::Conflict { detail, existing } => (
+                "conflict",
+                "Conflict",
+                detail.clone(),
+                existing
+                    .iter()
+                    .map(|e| FieldIssue::new("existing", e.clone()))
+                    .collect(),
+            ),
+            ApiError::PreconditionFailed(detail) => (
+                "precondition-failed",
+                "Precondition failed",
+                detail.clone(),
+                vec![],
+            ),
+            ApiError::PreconditionRequired => (
+                "precondition-required",
+                "Precondition required",
+                "send If-Match with the entry's current ETag, so that no edit is lost".into(),
+                vec![],
+            ),
+            ApiError::TooManyRequests { retry_after } => (
+                "too-many-requests",
+                "Too many requests",
+                format!("try again in {retry_after} seconds"),
+                vec![],
+            ),
+            ApiError::PayloadTooLarge(limit) => (
+                "payload-too-large",
+                "Payload too large",
+                format!("the body is larger than the {limit} bytes this operation accepts"),
+                vec![],
             ),
             ApiError::NotFound(detail) => ("not-found", "Not found", detail.clone(), vec![]),
             ApiError::MethodNotAllowed { allow } => (
@@ -106,7 +170,15 @@ impl std::fmt::Display for ApiError {
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
-            ApiError::InvalidInput(_) => StatusCode::BAD_REQUEST,
+            ApiError::InvalidInput(_) | ApiError::MalformedBody(_) => StatusCode::BAD_REQUEST,
+            ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
+            ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -125,8 +197,18 @@ impl ResponseError for ApiError {
         {
             response.insert_header((header::ALLOW, value));
         }
-        if matches!(self, ApiError::Unavailable(_)) {
-            response.insert_header((header::RETRY_AFTER, HeaderValue::from_static("5")));
+        match self {
+            ApiError::Unavailable(_) => {
+                response.insert_header((header::RETRY_AFTER, HeaderValue::from_static("5")));
+            }
+            ApiError::TooManyRequests { retry_after } => {
+                response.insert_header((header::RETRY_AFTER, retry_after.to_string()));
+            }
+            ApiError::Unauthorized(_) => {
+                response
+                    .insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
+            }
+            _ => {}
         }
         response.body(serde_json::to_string(&self.problem()).unwrap_or_default())
     }
@@ -140,7 +222,11 @@ impl From<StoreError> for ApiError {
                 ApiError::InvalidInput(vec![FieldIssue::new(field, message)])
             }
             StoreError::Unavailable(m) => ApiError::Unavailable(m),
-            StoreError::Conflict(m) | StoreError::Internal(m) => ApiError::Internal(m),
+            StoreError::Conflict(m) => ApiError::Conflict {
+                detail: m,
+                existing: None,
+            },
+            StoreError::Internal(m) => ApiError::Internal(m),
         }
     }
 }
@@ -179,3 +265,52 @@ pub enum CommonErrors {
 #[response(status = 404, content_type = "application/problem+json")]
 #[allow(dead_code)] // only describes a response for the OpenAPI document
 pub struct NotFoundResponse(#[to_schema] Problem);
+
+/// Turns any error response that is not already a problem document (actix's own 413 for
+/// an oversized body, for example) into one, so that every error has the same shape.
+pub fn problem_fallback<B>(
+    res: actix_web::dev::ServiceResponse<B>,
+) -> actix_web::Result<actix_web::middleware::ErrorHandlerResponse<B>> {
+    let is_problem = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes() == PROBLEM_JSON.as_bytes());
+    if is_problem {
+        return Ok(actix_web::middleware::ErrorHandlerResponse::Response(
+            res.map_into_left_body(),
+        ));
+    }
+    let status = res.status();
+    let problem = Problem {
+        kind: format!(
+            "urn:mobility-directory:problem:{}",
+            status
+                .canonical_reason()
+                .unwrap_or("error")
+                .to_lowercase()
+                .replace(' ', "-")
+        ),
+        title: status.canonical_reason().unwrap_or("Error").to_owned(),
+        status: status.as_u16(),
+        detail: match status {
+            StatusCode::PAYLOAD_TOO_LARGE => {
+                "the request body is larger than this operation accepts".into()
+            }
+            _ => status.canonical_reason().unwrap_or("error").to_lowercase(),
+        },
+        errors: vec![],
+    };
+    let (req, old) = res.into_parts();
+    let mut response = HttpResponse::build(status);
+    for (name, value) in old.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            response.append_header((name.clone(), value.clone()));
+        }
+    }
+    let response = response
+        .insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)))
+        .body(serde_json::to_string(&problem).unwrap_or_default());
+    Ok(actix_web::middleware::ErrorHandlerResponse::Response(
+        actix_web::dev::ServiceResponse::new(req, response).map_into_right_body(),
+    ))
+}

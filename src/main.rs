@@ -1,18 +1,23 @@
 //! The `mobility-directory` command: `serve` (default), `migrate`, `seed`, `openapi`.
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use mobility_directory::app::Application;
 use mobility_directory::config::Settings;
-use mobility_directory::{db, demo, openapi, store, telemetry};
+use mobility_directory::domain::vocabulary::Role;
+use mobility_directory::{auth, db, demo, openapi, store, telemetry};
 
 const USAGE: &str = "usage: mobility-directory [serve|migrate|seed|openapi]
+       mobility-directory user add --email E --role admin|editor|contributor
 
-  serve    run the HTTP service (the default); applies migrations, and on the
-           embedded default database loads the demo set when it is empty
-  migrate  apply pending database migrations
-  seed     load the demo set (relative to today) into the database
-  openapi  print the OpenAPI document to stdout
+  serve     run the HTTP service (the default); applies migrations, and on the
+            embedded default database loads the demo set when it is empty
+  migrate   apply pending database migrations
+  seed      load the demo set (relative to today) into the database
+  openapi   print the OpenAPI document to stdout
+  user add  create a staff account; the password is read from the terminal
+            (without echo) or from the first line of standard input
 
 Configuration comes from the environment; see README.md.";
 
@@ -21,9 +26,14 @@ fn main() -> ExitCode {
     let command = match args.as_slice() {
         [] => "serve",
         [one] => one.as_str(),
+        [first, ..] if first == "user" => "user",
         _ => "",
     };
     let result = match command {
+        "user" => Settings::from_env().and_then(|settings| {
+            telemetry::init(settings.log_format);
+            add_user(&settings, &args[1..])
+        }),
         "openapi" => {
             print!("{}", openapi::document_json());
             Ok(())
@@ -72,6 +82,58 @@ fn seed(settings: &Settings) -> Result<(), String> {
     db::migrate(&mut conn)?;
     let loaded = demo::load(&mut conn, chrono::Utc::now()).map_err(|e| e.to_string())?;
     tracing::info!(opportunities = loaded, "demo data loaded");
+    Ok(())
+}
+
+fn add_user(settings: &Settings, args: &[String]) -> Result<(), String> {
+    let (email, role) = match args {
+        [add, a, x, b, y] if add == "add" => {
+            let mut email = None;
+            let mut role = None;
+            for (flag, value) in [(a, x), (b, y)] {
+                match flag.as_str() {
+                    "--email" => email = Some(value.clone()),
+                    "--role" => role = Role::from_slug(value),
+                    _ => {}
+                }
+            }
+            (
+                email.ok_or("user add needs --email")?,
+                role.ok_or("user add needs --role admin, editor or contributor")?,
+            )
+        }
+        _ => return Err(format!("{USAGE}")),
+    };
+    let password = if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password: ").map_err(|e| e.to_string())?;
+        let again = rpassword::prompt_password("Again: ").map_err(|e| e.to_string())?;
+        if first != again {
+            return Err("the passwords differ".into());
+        }
+        first
+    } else {
+        let mut line = String::new();
+        std::io::stdin()
+            .read_line(&mut line)
+            .map_err(|e| e.to_string())?;
+        line.trim_end_matches(['\r', '\n']).to_owned()
+    };
+    if password.chars().count() < auth::password::MIN_LENGTH {
+        return Err(format!(
+            "the password needs at least {} characters",
+            auth::password::MIN_LENGTH
+        ));
+    }
+    if !email.contains('@') {
+        return Err("--email must be an e-mail address".into());
+    }
+    let pool = open(settings)?;
+    let mut conn = pool.get().map_err(|e| e.to_string())?;
+    db::migrate(&mut conn)?;
+    let hash = auth::password::hash(&password)?;
+    let user = store::users::create(&mut conn, &email, &hash, role)
+        .map_err(|e| format!("cannot create the account: {e}"))?;
+    tracing::info!(id = %user.id, email = %user.email, role = role.slug(), "account created");
     Ok(())
 }
 

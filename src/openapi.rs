@@ -22,14 +22,39 @@ Status is computed at request time from the deadline, so it is never stale.",
         api::opportunities::SortOrder,
         api::taxonomies::TaxonomyName,
     )),
+    modifiers(&BearerSecurity),
     tags(
         (name = "opportunities", description = "Open calls, residencies and mobility funding."),
         (name = "organizations", description = "Who offers them."),
         (name = "taxonomies", description = "The closed vocabularies, in English and Slovenian."),
         (name = "operations", description = "Liveness and readiness probes."),
+        (name = "auth", description = "Staff sign-in."),
+        (name = "users", description = "Staff accounts (admins)."),
     )
 )]
 struct ApiRoot;
+
+/// Declares the `bearer` scheme that protected operations name in their `security`.
+struct BearerSecurity;
+
+impl utoipa::Modify for BearerSecurity {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some(
+                        "A token from POST /api/v1/auth/token, valid for at most an hour.",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
 
 /// The root of the document: info and tags, without paths.
 pub fn root() -> utoipa::openapi::OpenApi {

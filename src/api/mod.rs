@@ -1,16 +1,24 @@
 //! The HTTP layer: one module per resource. Handlers parse, call the store, and map.
 
+pub mod auth;
+mod body;
 pub mod codes;
 pub mod fallback;
 pub mod health;
+pub mod identity;
 pub mod opportunities;
 pub mod organizations;
 mod pagination;
 mod query;
 pub mod taxonomies;
+pub mod users;
 pub mod views;
 
 use utoipa_actix_web::service_config::ServiceConfig;
+
+/// The largest request body any operation reads (a bulk import); JSON bodies of single
+/// entries have a smaller limit of their own.
+pub const MAX_BODY_BYTES: usize = 5 * 1024 * 1024;
 
 /// Registers the public read API; mounted under `/api/v1`.
 pub fn configure_v1(cfg: &mut ServiceConfig) {
@@ -19,7 +27,11 @@ pub fn configure_v1(cfg: &mut ServiceConfig) {
         .service(organizations::list_organizations)
         .service(organizations::get_organization)
         .service(taxonomies::list_taxonomies)
-        .service(taxonomies::get_taxonomy);
+        .service(taxonomies::get_taxonomy)
+        .service(auth::issue_token)
+        .service(users::list_users)
+        .service(users::create_user)
+        .service(users::update_user);
 }
 
 /// Registers the operational endpoints at the root.

@@ -4,6 +4,8 @@ pub mod health;
 pub mod opportunities;
 pub mod organizations;
 mod rows;
+pub mod throttle;
+pub mod users;
 
 use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
 
@@ -55,6 +57,15 @@ impl From<diesel::r2d2::PoolError> for StoreError {
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Runs `f` on a pooled connection.
+pub fn with_conn<T>(
+    pool: &crate::db::Pool,
+    f: impl FnOnce(&mut crate::db::DbConn) -> StoreResult<T>,
+) -> StoreResult<T> {
+    let mut conn = pool.get()?;
+    f(&mut conn)
+}
 
 /// A position in a list: the last row seen, by its value for each sort key the list
 /// offers and its id as the tie-breaker. It holds every sort key, so a position taken in

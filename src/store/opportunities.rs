@@ -16,7 +16,9 @@ use crate::db::{DbConn, MultiBackend};
 use crate::domain::geography::Area;
 use crate::domain::opportunity::Opportunity;
 use crate::domain::status::{Status, closing_soon_window};
-use crate::domain::vocabulary::{CareerStage, CoveredCost, Discipline, OpportunityType, WorkflowState};
+use crate::domain::vocabulary::{
+    CareerStage, CoveredCost, Discipline, OpportunityType, WorkflowState,
+};
 
 use super::rows::{OpportunityLists, OpportunityRow, TextRow, text_rows};
 use super::{Keyset, Page, StoreError, StoreResult, parse_time_key, time_key, to_db_time};

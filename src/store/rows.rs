@@ -25,7 +25,7 @@ fn uuid(value: &str) -> StoreResult<Uuid> {
     Uuid::parse_str(value).map_err(|_| corrupt("id", value))
 }
 
-pub(super) fn parse<T>(what: &str, value: &str, f: impl Fn(&str) -> Option<T>) -> StoreResult<T> {
+pub(crate) fn parse<T>(what: &str, value: &str, f: impl Fn(&str) -> Option<T>) -> StoreResult<T> {
     f(value).ok_or_else(|| corrupt(what, value))
 }
 

@@ -232,3 +232,74 @@ fn bad_configuration_fails_with_the_reason() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("usage"));
 }
+
+#[test]
+fn user_add_reads_the_password_from_standard_input() {
+    let app = spawn_app();
+    let mut child = Command::new(BIN)
+        .args([
+            "user",
+            "add",
+            "--email",
+            "cli.admin@example.org",
+            "--role",
+            "admin",
+        ])
+        .env("DATABASE_URL", &app.database_url)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"a password from stdin\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let token = app.sign_in("cli.admin@example.org", "a password from stdin");
+    assert_eq!(app.get_as("/api/v1/users", &token).status, 200);
+
+    let short = Command::new(BIN)
+        .args([
+            "user",
+            "add",
+            "--email",
+            "x@example.org",
+            "--role",
+            "editor",
+        ])
+        .env("DATABASE_URL", &app.database_url)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!short.status.success(), "an empty password is refused");
+}
+
+#[test]
+fn serve_refuses_a_short_signing_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(BIN)
+        .arg("serve")
+        .current_dir(dir.path())
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}/x.sqlite3", dir.path().display()),
+        )
+        .env("MOBILITY_BIND", "127.0.0.1:0")
+        .env("MOBILITY_JWT_SECRET", "too-short")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("MOBILITY_JWT_SECRET must be at least 32 bytes")
+    );
+}

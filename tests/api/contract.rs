@@ -42,8 +42,8 @@ fn every_operation_documents_its_error_statuses_as_problems() {
         for (method, op) in item.as_object().unwrap() {
             let responses = op["responses"].as_object().unwrap();
             assert!(
-                responses.contains_key("200"),
-                "{method} {path} documents 200"
+                responses.keys().any(|s| s.starts_with('2')),
+                "{method} {path} documents success"
             );
             for (status, response) in responses {
                 let content = response["content"]

@@ -21,9 +21,12 @@ use mobility_directory::domain::opportunity::{
     Activity, ApplicationFee, Destination, Eligibility, Funding, Opportunity, Organization, Texts,
 };
 use mobility_directory::domain::vocabulary::{
-    CareerStage, OpportunityType, OrganizationKind, WorkflowState,
+    CareerStage, OpportunityType, OrganizationKind, Role, WorkflowState,
 };
 use mobility_directory::store;
+
+/// The signing secret of every test server (tests forge tokens with it and with others).
+pub const TEST_JWT_SECRET: &str = "test-secret-that-is-long-enough-for-hs256-0123456789";
 
 enum TestDb {
     Sqlite(#[allow(dead_code)] tempfile::TempDir),
@@ -111,6 +114,8 @@ fn spawn(migrate: bool) -> TestApp {
         migrate_on_start: migrate,
         log_format: LogFormat::Text,
         workers: Some(2),
+        jwt_secret: Some(TEST_JWT_SECRET.into()),
+        token_ttl_seconds: 3600,
     };
     let (tx, rx) = mpsc::channel();
     let server_pool = pool.clone();
@@ -160,12 +165,26 @@ impl TestApp {
     }
 
     pub fn request_with(&self, method: &str, path: &str, headers: &[(&str, &str)]) -> Reply {
+        self.send(method, path, headers, None)
+    }
+
+    /// Sends a request with headers and an optional body.
+    pub fn send(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&[u8]>,
+    ) -> Reply {
         let url = format!("{}{}", self.base, path);
         let mut request = ureq::http::Request::builder().method(method).uri(&url);
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
-        let response = self.agent.run(request.body(()).unwrap());
+        let response = match body {
+            Some(bytes) => self.agent.run(request.body(bytes.to_vec()).unwrap()),
+            None => self.agent.run(request.body(()).unwrap()),
+        };
         let mut response = response.unwrap_or_else(|e| panic!("{method} {path}: {e}"));
         let mut headers = actix_web::http::header::HeaderMap::new();
         for (name, value) in response.headers() {
@@ -217,6 +236,62 @@ impl TestApp {
             assert!(items.len() < 10_000, "paging does not end");
         }
         items
+    }
+
+    /// Sends JSON with an optional bearer token and extra headers.
+    pub fn json(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: &Value,
+        headers: &[(&str, &str)],
+    ) -> Reply {
+        let bearer = token.map(|t| format!("Bearer {t}"));
+        let mut all: Vec<(&str, &str)> = vec![("content-type", "application/json")];
+        if let Some(b) = &bearer {
+            all.push(("authorization", b));
+        }
+        all.extend_from_slice(headers);
+        self.send(method, path, &all, Some(body.to_string().as_bytes()))
+    }
+
+    /// GET with a bearer token.
+    pub fn get_as(&self, path: &str, token: &str) -> Reply {
+        self.request_with(
+            "GET",
+            path,
+            &[("authorization", &format!("Bearer {token}"))],
+        )
+    }
+
+    /// Creates an account directly in the database; returns its password.
+    pub fn create_user(&self, email: &str, role: Role) -> String {
+        let password = format!("password-of-{email}");
+        let hash = mobility_directory::auth::password::hash(&password).unwrap();
+        let mut conn = self.pool.get().unwrap();
+        store::users::create(&mut conn, email, &hash, role).expect("create user");
+        password
+    }
+
+    /// Signs in and returns the bearer token.
+    pub fn sign_in(&self, email: &str, password: &str) -> String {
+        let reply = self.json(
+            "POST",
+            "/api/v1/auth/token",
+            None,
+            &serde_json::json!({"email": email, "password": password}),
+            &[],
+        );
+        assert_eq!(reply.status, 200, "sign in {email}: {}", reply.body);
+        reply.json()["access_token"].as_str().unwrap().to_owned()
+    }
+
+    /// A token for a new account with `role`.
+    pub fn token_for(&self, role: Role) -> String {
+        let email = format!("{}-{}@example.org", role.slug(), Uuid::now_v7().simple());
+        let password = self.create_user(&email, role);
+        self.sign_in(&email, &password)
     }
 
     pub fn insert_organization(&self, org: &Organization) {

@@ -1,6 +1,7 @@
 //! Integration tests: the real server on port 0, a real HTTP client, a fresh database per
 //! test — SQLite by default, PostgreSQL when `TEST_POSTGRES_URL` is set.
 
+mod auth;
 mod cli;
 mod contract;
 mod errors;

@@ -1,0 +1,146 @@
+//! `POST /api/v1/auth/token`: sign in with e-mail and password, get a bearer token.
+
+use actix_web::web::Bytes;
+use actix_web::{HttpRequest, HttpResponse, post, web};
+use chrono::{Duration, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::auth::password;
+use crate::auth::token::TokenKeys;
+use crate::db::Pool;
+use crate::domain::vocabulary::Role;
+use crate::error::{ApiError, Problem};
+use crate::store::throttle::{self, Limit};
+use crate::store::{self, StoreError};
+
+use super::body::{Fields, check_size, parse_object};
+
+/// Failed sign-ins allowed per account in the window before 429.
+pub const ACCOUNT_LIMIT: Limit = Limit {
+    bucket: "sign-in-account",
+    max: 5,
+    window: Duration::minutes(15),
+};
+
+/// Failed sign-ins allowed per client address in the window before 429.
+pub const ADDRESS_LIMIT: Limit = Limit {
+    bucket: "sign-in-address",
+    max: 20,
+    window: Duration::minutes(15),
+};
+
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)] // describes the body for the OpenAPI document; it is read by `Fields`
+pub struct Credentials {
+    #[schema(example = "editor@example.org")]
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AccessToken {
+    pub access_token: String,
+    #[schema(example = "Bearer")]
+    pub token_type: String,
+    /// Seconds until the token expires (at most 3600).
+    pub expires_in: i64,
+    pub role: Role,
+}
+
+/// The client's address as the connection shows it (a proxy in front should be trusted
+/// to connect from its own address per client, or set a limit of its own).
+pub fn client_address(req: &HttpRequest) -> String {
+    req.peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// Exchange e-mail and password for a bearer token.
+///
+/// A wrong password and an unknown e-mail give the same 401 in about the same time.
+/// Repeated failures for one account or from one address give 429 with `Retry-After`.
+#[utoipa::path(
+    tag = "auth",
+    request_body = Credentials,
+    responses(
+        (status = 200, description = "Signed in.", body = AccessToken),
+        (status = 400, description = "The body is not JSON.", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Wrong e-mail or password, or a disabled account.", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is missing or invalid.", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed attempts; see `Retry-After`.", body = Problem, content_type = "application/problem+json",
+            headers(("retry-after" = i64, description = "Seconds to wait."))),
+        (status = 500, description = "The server failed.", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/token")]
+pub async fn issue_token(
+    req: HttpRequest,
+    body: Bytes,
+    pool: web::Data<Pool>,
+    keys: web::Data<TokenKeys>,
+) -> Result<HttpResponse, ApiError> {
+    check_size(&body)?;
+    let object = parse_object(&body)?;
+    let mut fields = Fields::new(&object, "", &["email", "password"]);
+    let email = fields.text("email", 254);
+    let email = fields.require("email", email);
+    let secret = match object.get("password") {
+        Some(serde_json::Value::String(s)) if !s.is_empty() && s.len() <= 1024 => Some(s.clone()),
+        _ => {
+            fields.fail("password", "is required: a string of at most 1024 bytes");
+            None
+        }
+    };
+    fields.finish()?;
+    let (email, secret) = (email.unwrap_or_default(), secret.unwrap_or_default());
+    let address = client_address(&req);
+    let account_key = store::users::normalize_email(&email);
+
+    let outcome = web::block(move || {
+        let mut conn = pool.get()?;
+        let now = Utc::now();
+        for (limit, key) in [(ACCOUNT_LIMIT, &account_key), (ADDRESS_LIMIT, &address)] {
+            if let Some(wait) = throttle::retry_after(&mut conn, limit, key, now)? {
+                return Ok(Err(wait));
+            }
+        }
+        let user = match store::users::find_by_email(&mut conn, &account_key) {
+            Ok(user) => Some(user),
+            Err(StoreError::NotFound) => None,
+            Err(e) => return Err(e),
+        };
+        let matches = password::verify(&secret, user.as_ref().map(|u| u.password_hash.as_str()));
+        match user {
+            Some(user) if matches && !user.disabled => {
+                throttle::clear(&mut conn, ACCOUNT_LIMIT, &account_key)?;
+                Ok(Ok(Some(user)))
+            }
+            _ => {
+                throttle::record(&mut conn, ACCOUNT_LIMIT, &account_key, now)?;
+                throttle::record(&mut conn, ADDRESS_LIMIT, &address, now)?;
+                Ok(Ok(None))
+            }
+        }
+    })
+    .await?;
+    match outcome.map_err(ApiError::from)? {
+        Err(retry_after) => Err(ApiError::TooManyRequests { retry_after }),
+        Ok(None) => Err(ApiError::Unauthorized("wrong e-mail or password".into())),
+        Ok(Some(user)) => {
+            let token = keys
+                .issue(&user.id.to_string(), user.role, user.token_generation)
+                .map_err(ApiError::Internal)?;
+            Ok(HttpResponse::Ok()
+                .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+                .json(AccessToken {
+                    access_token: token,
+                    token_type: "Bearer".into(),
+                    expires_in: keys.ttl_seconds(),
+                    role: user.role,
+                }))
+        }
+    }
+}

@@ -1,0 +1,206 @@
+//! `/api/v1/users`: accounts, managed by admins.
+
+use actix_web::web::{Bytes, Path};
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::auth::password;
+use crate::db::Pool;
+use crate::domain::vocabulary::Role;
+use crate::error::{ApiError, Problem};
+use crate::store::users::User;
+use crate::store::{self, StoreError};
+
+use super::body::{Fields, check_size, is_email, parse_object};
+use super::identity::Staff;
+use super::query::QueryParams;
+
+/// A staff account (never with its password hash).
+#[derive(Serialize, ToSchema)]
+pub struct UserView {
+    pub id: Uuid,
+    pub email: String,
+    pub role: Role,
+    pub disabled: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<&User> for UserView {
+    fn from(u: &User) -> Self {
+        UserView {
+            id: u.id,
+            email: u.email.clone(),
+            role: u.role,
+            disabled: u.disabled,
+            created_at: u.created_at,
+            updated_at: u.updated_at,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UserList {
+    pub items: Vec<UserView>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)] // describes the body for the OpenAPI document; it is read by `Fields`
+pub struct NewUser {
+    #[schema(example = "contributor@example.org")]
+    pub email: String,
+    /// At least 12 characters.
+    pub password: String,
+    pub role: Role,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)] // describes the body for the OpenAPI document; it is read by `Fields`
+pub struct UserChange {
+    pub role: Option<Role>,
+    pub disabled: Option<bool>,
+}
+
+/// The admin's view of every account.
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Every account.", body = UserList),
+        (status = 400, description = "A query parameter was given; this operation takes none.", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin.", body = Problem, content_type = "application/problem+json"),
+        (status = 500, description = "The server failed.", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/users")]
+pub async fn list_users(
+    req: HttpRequest,
+    staff: Staff,
+    pool: web::Data<Pool>,
+) -> Result<HttpResponse, ApiError> {
+    QueryParams::parse(req.query_string(), &[]).finish()?;
+    staff.require(&[Role::Admin])?;
+    let users = web::block(move || store::with_conn(&pool, store::users::list)).await??;
+    Ok(HttpResponse::Ok().json(UserList {
+        items: users.iter().map(UserView::from).collect(),
+    }))
+}
+
+/// Create an account.
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = [])),
+    request_body = NewUser,
+    responses(
+        (status = 201, description = "Created.", body = UserView),
+        (status = 400, description = "The body is not JSON.", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The e-mail is taken.", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is invalid.", body = Problem, content_type = "application/problem+json"),
+        (status = 500, description = "The server failed.", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/users")]
+pub async fn create_user(
+    staff: Staff,
+    body: Bytes,
+    pool: web::Data<Pool>,
+) -> Result<HttpResponse, ApiError> {
+    staff.require(&[Role::Admin])?;
+    check_size(&body)?;
+    let object = parse_object(&body)?;
+    let mut fields = Fields::new(&object, "", &["email", "password", "role"]);
+    let email = fields.parsed("email", "a well-formed e-mail address", |v| {
+        is_email(v).then(|| v.to_owned())
+    });
+    let email = fields.require("email", email);
+    let role = fields.parsed("role", "admin, editor or contributor", Role::from_slug);
+    let role = fields.require("role", role);
+    let secret = match object.get("password").and_then(|v| v.as_str()) {
+        Some(s) if s.chars().count() >= password::MIN_LENGTH && s.len() <= 1024 => {
+            Some(s.to_owned())
+        }
+        _ => {
+            fields.fail(
+                "password",
+                format!(
+                    "must be a string of {} to 1024 characters",
+                    password::MIN_LENGTH
+                ),
+            );
+            None
+        }
+    };
+    fields.finish()?;
+    let (email, role, secret) = (
+        email.unwrap_or_default(),
+        role.unwrap_or(Role::Contributor),
+        secret.unwrap_or_default(),
+    );
+    let created = web::block(move || {
+        let hash = password::hash(&secret).map_err(StoreError::Internal)?;
+        store::with_conn(&pool, |c| store::users::create(c, &email, &hash, role))
+    })
+    .await?;
+    match created {
+        Ok(user) => Ok(HttpResponse::Created().json(UserView::from(&user))),
+        Err(StoreError::Conflict(_)) => Err(ApiError::Conflict {
+            detail: "an account with this e-mail exists".into(),
+            existing: None,
+        }),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Change an account's role, or disable or enable it. Either change ends every token
+/// issued to the account before it, at once.
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The account's id.")),
+    request_body = UserChange,
+    responses(
+        (status = 200, description = "Changed.", body = UserView),
+        (status = 400, description = "The body is not JSON.", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such account.", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is invalid.", body = Problem, content_type = "application/problem+json"),
+        (status = 500, description = "The server failed.", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/users/{id}")]
+pub async fn update_user(
+    staff: Staff,
+    path: Path<String>,
+    body: Bytes,
+    pool: web::Data<Pool>,
+) -> Result<HttpResponse, ApiError> {
+    staff.require(&[Role::Admin])?;
+    check_size(&body)?;
+    let object = parse_object(&body)?;
+    let mut fields = Fields::new(&object, "", &["role", "disabled"]);
+    let role = fields.parsed("role", "admin, editor or contributor", Role::from_slug);
+    let disabled = fields.boolean("disabled");
+    fields.finish()?;
+    let id = path.into_inner();
+    let updated = web::block(move || {
+        store::with_conn(&pool, |c| store::users::update(c, &id, role, disabled))
+    })
+    .await?;
+    match updated {
+        Ok(user) => Ok(HttpResponse::Ok().json(UserView::from(&user))),
+        Err(StoreError::NotFound) => Err(ApiError::NotFound("no account has this id".into())),
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,4 @@
+//! Staff identity: password hashing and signed access tokens.
+
+pub mod password;
+pub mod token;
