@@ -30,6 +30,16 @@ pub struct Problem {
     /// For invalid input: one entry per offending parameter or JSON pointer.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldIssue>,
+    /// For a duplicate: the entry that already exists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub existing: Option<ExistingEntry>,
+}
+
+/// An entry a conflicting request collides with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, ToSchema)]
+pub struct ExistingEntry {
+    pub id: String,
+    pub slug: String,
 }
 
 /// One invalid parameter (by name) or body member (by JSON pointer).
@@ -63,7 +73,7 @@ pub enum ApiError {
     },
     Conflict {
         detail: String,
-        existing: Option<String>,
+        existing: Option<ExistingEntry>,
     },
     PreconditionFailed(String),
     PreconditionRequired,
@@ -78,6 +88,10 @@ pub enum ApiError {
 
 impl ApiError {
     fn problem(&self) -> Problem {
+        let existing = match self {
+            ApiError::Conflict { existing, .. } => existing.clone(),
+            _ => None,
+        };
         let (slug, title, detail, errors) = match self {
             ApiError::InvalidInput(errors) => (
                 "invalid-input",
@@ -100,15 +114,7 @@ impl ApiError {
             ),
             ApiError::Unauthorized(detail) => ("unauthorized", "Unauthorized", detail.clone(), vec![]),
             ApiError::Forbidden(detail) => ("forbidden", "Forbidden", detail.clone(), vec![]),
-            ApiError::Conflict { detail, existing } => (
-                "conflict",
-                "Conflict",
-                detail.clone(),
-                existing
-                    .iter()
-                    .map(|e| FieldIssue::new("existing", e.clone()))
-                    .collect(),
-            ),
+            ApiError::Conflict { detail, .. } => ("conflict", "Conflict", detail.clone(), vec![]),
             ApiError::PreconditionFailed(detail) => (
                 "precondition-failed",
                 "Precondition failed",
@@ -154,6 +160,7 @@ impl ApiError {
             status: self.status_code().as_u16(),
             detail,
             errors,
+            existing,
         }
     }
 }
@@ -225,6 +232,10 @@ impl From<StoreError> for ApiError {
             StoreError::Conflict(m) => ApiError::Conflict {
                 detail: m,
                 existing: None,
+            },
+            StoreError::DuplicateSource { id, slug } => ApiError::Conflict {
+                detail: format!("an entry with the same source URL exists: {slug}"),
+                existing: Some(ExistingEntry { id, slug }),
             },
             StoreError::Internal(m) => ApiError::Internal(m),
         }
@@ -299,6 +310,7 @@ pub fn problem_fallback<B>(
             _ => status.canonical_reason().unwrap_or("error").to_lowercase(),
         },
         errors: vec![],
+        existing: None,
     };
     let (req, old) = res.into_parts();
     let mut response = HttpResponse::build(status);

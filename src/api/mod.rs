@@ -3,13 +3,17 @@
 pub mod auth;
 mod body;
 pub mod codes;
+pub mod curation;
 pub mod fallback;
 pub mod health;
 pub mod identity;
 pub mod opportunities;
+pub mod opportunity_input;
 pub mod organizations;
 mod pagination;
+mod preconditions;
 mod query;
+pub mod staff_views;
 pub mod taxonomies;
 pub mod users;
 pub mod views;
@@ -31,7 +35,19 @@ pub fn configure_v1(cfg: &mut ServiceConfig) {
         .service(auth::issue_token)
         .service(users::list_users)
         .service(users::create_user)
-        .service(users::update_user);
+        .service(users::update_user)
+        .service(curation::create_opportunity)
+        .service(curation::replace_opportunity)
+        .service(curation::patch_opportunity)
+        .service(curation::withdraw_opportunity)
+        .service(curation::submit_opportunity)
+        .service(curation::publish_opportunity)
+        .service(curation::reject_opportunity)
+        .service(curation::archive_opportunity)
+        .service(curation::list_revisions)
+        .service(curation::list_staff_opportunities)
+        .service(curation::get_staff_opportunity)
+        .service(curation::list_duplicates);
 }
 
 /// Registers the operational endpoints at the root.

@@ -18,7 +18,9 @@ use crate::store::{self, StoreError};
 use super::codes::AreaCode;
 use super::pagination::{encode, page_request, page_response};
 use super::query::QueryParams;
-use super::views::OpportunityView;
+use super::views::{OpportunityView, PublicChange};
+use crate::domain::changes::NOTABLE_AFTER_PUBLICATION;
+use crate::store::revisions::Revision;
 
 const LIST_PARAMS: &[&str] = &[
     "type",
@@ -194,12 +196,38 @@ pub async fn list_opportunities(
     }))
 }
 
+/// The notable field changes recorded after the entry was first published.
+fn changes_after_publication(
+    o: &crate::domain::opportunity::Opportunity,
+    revisions: &[Revision],
+) -> Vec<PublicChange> {
+    let Some(published) = o.published_at else {
+        return Vec::new();
+    };
+    revisions
+        .iter()
+        .filter(|r| r.created_at > published && matches!(r.action.as_str(), "updated" | "imported"))
+        .flat_map(|r| {
+            r.changes
+                .iter()
+                .filter(|c| NOTABLE_AFTER_PUBLICATION.contains(&c.field.as_str()))
+                .map(|c| PublicChange {
+                    field: c.field.clone(),
+                    from: c.from.clone(),
+                    to: c.to.clone(),
+                    changed_at: r.created_at,
+                })
+        })
+        .collect()
+}
+
 /// One opportunity, by its id or its slug; closed calls stay available as the archive.
 #[utoipa::path(
     tag = "opportunities",
     params(("id_or_slug" = String, Path, description = "The opportunity's UUID or slug.", example = "castile-ceramics-residency")),
     responses(
-        (status = 200, description = "The opportunity.", body = OpportunityView),
+        (status = 200, description = "The opportunity.", body = OpportunityView,
+            headers(("etag" = String, description = "The entry's version."))),
         NotFoundResponse,
         CommonErrors,
     )
@@ -218,11 +246,22 @@ pub async fn get_opportunity(
         let opportunity = store::opportunities::find_published(&mut conn, &key)?;
         let organization =
             store::organizations::find(&mut conn, &opportunity.organization_id.to_string())?;
-        Ok::<_, StoreError>((opportunity, organization))
+        let revisions =
+            store::revisions::list(&mut conn, "opportunity", &opportunity.id.to_string())?;
+        Ok::<_, StoreError>((opportunity, organization, revisions))
     })
     .await?;
     match found {
-        Ok((o, org)) => Ok(HttpResponse::Ok().json(OpportunityView::new(&o, &org, now))),
+        Ok((o, org, revisions)) => {
+            let mut view = OpportunityView::new(&o, &org, now);
+            view.changes = Some(changes_after_publication(&o, &revisions));
+            Ok(HttpResponse::Ok()
+                .insert_header((
+                    actix_web::http::header::ETAG,
+                    super::preconditions::etag(o.version),
+                ))
+                .json(view))
+        }
         Err(StoreError::NotFound) => Err(ApiError::NotFound(
             "no opportunity has this id or slug".into(),
         )),

@@ -124,6 +124,20 @@ pub struct OpportunityView {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub published_at: Option<DateTime<Utc>>,
+    /// In the detail response only: changes to the deadline, opening, funding, fee and
+    /// eligibility made after publication, oldest first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub changes: Option<Vec<PublicChange>>,
+}
+
+/// A change made to a published entry.
+#[derive(Serialize, ToSchema)]
+pub struct PublicChange {
+    #[schema(example = "deadline")]
+    pub field: String,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub changed_at: DateTime<Utc>,
 }
 
 impl OpportunityView {
@@ -198,6 +212,7 @@ impl OpportunityView {
             created_at: o.created_at,
             updated_at: o.updated_at,
             published_at: o.published_at,
+            changes: None,
         }
     }
 }

@@ -2,8 +2,10 @@
 
 #[macro_use]
 pub mod vocabulary;
+pub mod changes;
 pub mod codes;
 pub mod deadline;
+pub mod duplicates;
 pub mod geography;
 pub mod iso_tables;
 pub mod opportunity;

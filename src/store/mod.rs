@@ -1,8 +1,11 @@
 //! Queries and transactions: the only place that knows the diesel tables.
 
+pub mod curation;
+pub mod editing;
 pub mod health;
 pub mod opportunities;
 pub mod organizations;
+pub mod revisions;
 mod rows;
 pub mod throttle;
 pub mod users;
@@ -13,8 +16,13 @@ use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
 #[derive(Debug)]
 pub enum StoreError {
     NotFound,
-    /// A unique value (such as a slug) is already taken.
+    /// A unique value (such as a slug) is already taken, or a version is stale.
     Conflict(String),
+    /// Another entry already has this normalised source URL.
+    DuplicateSource {
+        id: String,
+        slug: String,
+    },
     /// The request named a value the store cannot use, such as a malformed cursor.
     Invalid {
         field: &'static str,
@@ -33,6 +41,9 @@ impl std::fmt::Display for StoreError {
                 write!(f, "{m}")
             }
             StoreError::Invalid { field, message } => write!(f, "{field}: {message}"),
+            StoreError::DuplicateSource { slug, .. } => {
+                write!(f, "the source URL is already that of `{slug}`")
+            }
         }
     }
 }

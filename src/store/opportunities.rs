@@ -439,73 +439,135 @@ fn with_lists(conn: &mut DbConn, rows: Vec<OpportunityRow>) -> StoreResult<Vec<O
 
 /// Stores a new opportunity with all its lists, in one transaction.
 pub fn insert(conn: &mut DbConn, o: &Opportunity) -> StoreResult<()> {
-    if let Some((field, message)) = o.check().into_iter().next() {
-        return Err(StoreError::Invalid {
+    check(o)?;
+    conn.transaction(|conn| {
+        diesel::insert_into(opportunities::table)
+            .values(&OpportunityRow::from_domain(o))
+            .execute(conn)?;
+        insert_lists(conn, o)
+    })
+}
+
+/// Replaces a stored opportunity with `o` if it is still at `expected_version`; `o`
+/// carries the next version. A stale version is a `Conflict`.
+pub fn update(conn: &mut DbConn, o: &Opportunity, expected_version: i32) -> StoreResult<()> {
+    check(o)?;
+    conn.transaction(|conn| {
+        let id = o.id.to_string();
+        let changed = diesel::update(
+            opportunities::table
+                .filter(opportunities::id.eq(&id))
+                .filter(opportunities::version.eq(expected_version)),
+        )
+        .set(&OpportunityRow::from_domain(o))
+        .execute(conn)?;
+        if changed == 0 {
+            return Err(StoreError::Conflict(
+                "the entry has changed since it was read".into(),
+            ));
+        }
+        delete_lists(conn, &id)?;
+        insert_lists(conn, o)
+    })
+}
+
+fn check(o: &Opportunity) -> StoreResult<()> {
+    match o.check().into_iter().next() {
+        Some((field, message)) => Err(StoreError::Invalid {
             field,
             message: message.to_owned(),
-        });
+        }),
+        None => Ok(()),
     }
-    conn.transaction(|conn| {
-        let row = OpportunityRow::from_domain(o);
-        let id = row.id.clone();
-        diesel::insert_into(opportunities::table)
-            .values(&row)
+}
+
+fn delete_lists(conn: &mut DbConn, id: &str) -> StoreResult<()> {
+    diesel::delete(opportunity_texts::table.filter(opportunity_texts::opportunity_id.eq(id)))
+        .execute(conn)?;
+    diesel::delete(
+        opportunity_disciplines::table.filter(opportunity_disciplines::opportunity_id.eq(id)),
+    )
+    .execute(conn)?;
+    diesel::delete(
+        opportunity_covered_costs::table.filter(opportunity_covered_costs::opportunity_id.eq(id)),
+    )
+    .execute(conn)?;
+    diesel::delete(
+        opportunity_destinations::table.filter(opportunity_destinations::opportunity_id.eq(id)),
+    )
+    .execute(conn)?;
+    diesel::delete(
+        opportunity_nationalities::table.filter(opportunity_nationalities::opportunity_id.eq(id)),
+    )
+    .execute(conn)?;
+    diesel::delete(
+        opportunity_residences::table.filter(opportunity_residences::opportunity_id.eq(id)),
+    )
+    .execute(conn)?;
+    diesel::delete(
+        opportunity_languages::table.filter(opportunity_languages::opportunity_id.eq(id)),
+    )
+    .execute(conn)?;
+    Ok(())
+}
+
+/// Inserts the texts and lists of `o`, row by row (the connection enum cannot batch).
+fn insert_lists(conn: &mut DbConn, o: &Opportunity) -> StoreResult<()> {
+    let id = o.id.to_string();
+    for text in text_rows(o) {
+        diesel::insert_into(opportunity_texts::table)
+            .values((
+                opportunity_texts::opportunity_id.eq(&id),
+                opportunity_texts::language.eq(text.language),
+                opportunity_texts::title.eq(text.title),
+                opportunity_texts::summary.eq(text.summary),
+                opportunity_texts::description.eq(text.description),
+            ))
             .execute(conn)?;
-        for text in text_rows(o) {
-            diesel::insert_into(opportunity_texts::table)
-                .values((
-                    opportunity_texts::opportunity_id.eq(&id),
-                    opportunity_texts::language.eq(text.language),
-                    opportunity_texts::title.eq(text.title),
-                    opportunity_texts::summary.eq(text.summary),
-                    opportunity_texts::description.eq(text.description),
-                ))
-                .execute(conn)?;
-        }
-        insert_values!(
-            conn,
-            opportunity_disciplines,
-            discipline,
-            &id,
-            o.disciplines.iter().map(|d| d.slug())
-        );
-        insert_values!(
-            conn,
-            opportunity_covered_costs,
-            cost,
-            &id,
-            o.covered_costs.iter().map(|c| c.slug())
-        );
-        insert_values!(
-            conn,
-            opportunity_destinations,
-            country,
-            &id,
-            o.destination.countries.iter().map(|c| c.code())
-        );
-        insert_values!(
-            conn,
-            opportunity_nationalities,
-            area,
-            &id,
-            o.eligibility.nationalities.iter().map(|a| a.code())
-        );
-        insert_values!(
-            conn,
-            opportunity_residences,
-            area,
-            &id,
-            o.eligibility.residences.iter().map(|a| a.code())
-        );
-        insert_values!(
-            conn,
-            opportunity_languages,
-            language,
-            &id,
-            o.languages.iter().map(|l| l.code())
-        );
-        Ok::<_, StoreError>(())
-    })
+    }
+    insert_values!(
+        conn,
+        opportunity_disciplines,
+        discipline,
+        &id,
+        o.disciplines.iter().map(|d| d.slug())
+    );
+    insert_values!(
+        conn,
+        opportunity_covered_costs,
+        cost,
+        &id,
+        o.covered_costs.iter().map(|c| c.slug())
+    );
+    insert_values!(
+        conn,
+        opportunity_destinations,
+        country,
+        &id,
+        o.destination.countries.iter().map(|c| c.code())
+    );
+    insert_values!(
+        conn,
+        opportunity_nationalities,
+        area,
+        &id,
+        o.eligibility.nationalities.iter().map(|a| a.code())
+    );
+    insert_values!(
+        conn,
+        opportunity_residences,
+        area,
+        &id,
+        o.eligibility.residences.iter().map(|a| a.code())
+    );
+    insert_values!(
+        conn,
+        opportunity_languages,
+        language,
+        &id,
+        o.languages.iter().map(|l| l.code())
+    );
+    Ok(())
 }
 
 /// How many opportunities are stored, published or not.

@@ -79,8 +79,8 @@ impl OrganizationRow {
     }
 }
 
-#[derive(Queryable, Selectable, Insertable)]
-#[diesel(table_name = opportunities)]
+#[derive(Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = opportunities, treat_none_as_null = true)]
 pub(super) struct OpportunityRow {
     pub id: String,
     pub slug: String,

@@ -4,6 +4,7 @@
 mod auth;
 mod cli;
 mod contract;
+mod curation;
 mod errors;
 mod filters;
 mod helpers;

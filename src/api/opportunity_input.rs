@@ -1,0 +1,495 @@
+//! The writable representation of an opportunity: reading it from JSON with every rule
+//! checked and every failure named by JSON pointer, and writing it back for `PATCH`.
+//!
+//! The representation has no id, status, workflow state, version, timestamps or
+//! authorship: a body cannot set them.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::{Map, Value, json};
+use uuid::Uuid;
+
+use crate::domain::codes::{Currency, Language};
+use crate::domain::deadline::{Deadline, parse_timezone};
+use crate::domain::geography::{Area, Country};
+use crate::domain::opportunity::{
+    Activity, ApplicationFee, Destination, Eligibility, Funding, Opportunity, Texts,
+};
+use crate::domain::slug;
+use crate::domain::vocabulary::{
+    CareerStage, CoveredCost, Discipline, OpportunityType, WorkflowState,
+};
+use crate::error::{ApiError, FieldIssue};
+
+use super::body::{Fields, is_email, is_web_url};
+
+pub const FIELDS: &[&str] = &[
+    "slug",
+    "type",
+    "organization",
+    "title",
+    "summary",
+    "description",
+    "disciplines",
+    "destination",
+    "eligibility",
+    "opens_at",
+    "deadline",
+    "deadline_timezone",
+    "rolling",
+    "activity",
+    "funding",
+    "covered_costs",
+    "application_fee",
+    "application_url",
+    "source_url",
+    "contact_email",
+    "languages",
+];
+
+pub const TITLE_MAX: usize = 200;
+pub const SUMMARY_MAX: usize = 1_000;
+pub const DESCRIPTION_MAX: usize = 20_000;
+const AMOUNT_MAX: i64 = 1_000_000_000_000;
+
+/// The writable representation of an opportunity, as `POST` and `PUT` take it and
+/// `PATCH` merges into it. Only `type`, `organization`, a title and (unless `rolling`) a
+/// deadline are required.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // describes the body for the OpenAPI document; it is read by `read`
+pub struct OpportunityInput {
+    /// Lower-case words joined by hyphens; made from the title when absent.
+    slug: Option<String>,
+    #[schema(rename = "type")]
+    kind: OpportunityType,
+    /// The organizer's id or slug.
+    organization: String,
+    title: TextsInput,
+    summary: Option<TextsInput>,
+    description: Option<TextsInput>,
+    disciplines: Option<Vec<Discipline>>,
+    destination: Option<DestinationInput>,
+    eligibility: Option<EligibilityInput>,
+    opens_at: Option<DateTime<Utc>>,
+    /// The last moment to apply (RFC 3339, any offset).
+    deadline: Option<DateTime<Utc>>,
+    /// The IANA zone the deadline is announced in, required with a deadline.
+    #[schema(example = "Europe/Ljubljana")]
+    deadline_timezone: Option<String>,
+    rolling: Option<bool>,
+    activity: Option<ActivityInput>,
+    funding: Option<FundingInput>,
+    covered_costs: Option<Vec<CoveredCost>>,
+    application_fee: Option<FeeInput>,
+    #[schema(format = "uri")]
+    application_url: Option<String>,
+    /// Also the key for duplicate detection, once normalised.
+    #[schema(format = "uri")]
+    source_url: Option<String>,
+    #[schema(format = Email)]
+    contact_email: Option<String>,
+    /// ISO 639-1 codes.
+    languages: Option<Vec<String>>,
+}
+
+/// Texts in English and Slovenian (at least one for titles).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct TextsInput {
+    en: Option<String>,
+    sl: Option<String>,
+}
+
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct DestinationInput {
+    countries: Option<Vec<super::codes::CountryCode>>,
+    city: Option<String>,
+    online: Option<bool>,
+}
+
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct EligibilityInput {
+    nationalities: Option<Vec<super::codes::AreaCode>>,
+    residences: Option<Vec<super::codes::AreaCode>>,
+    career_stage: Option<CareerStage>,
+    #[schema(minimum = 0, maximum = 120)]
+    age_min: Option<i32>,
+    #[schema(minimum = 0, maximum = 120)]
+    age_max: Option<i32>,
+}
+
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct ActivityInput {
+    starts_on: Option<NaiveDate>,
+    ends_on: Option<NaiveDate>,
+    #[schema(minimum = 1, maximum = 3650)]
+    duration_min_days: Option<i32>,
+    #[schema(minimum = 1, maximum = 3650)]
+    duration_max_days: Option<i32>,
+}
+
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct FundingInput {
+    #[schema(minimum = 0)]
+    min: Option<i64>,
+    #[schema(minimum = 0)]
+    max: Option<i64>,
+    #[schema(example = "EUR")]
+    currency: String,
+}
+
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct FeeInput {
+    #[schema(minimum = 0)]
+    amount: Option<i64>,
+    currency: Option<String>,
+}
+
+/// A checked opportunity, not yet stored: system fields are placeholders that the
+/// caller fills, and `organization` is the id or slug the body named.
+pub struct Input {
+    pub organization: String,
+    pub opportunity: Opportunity,
+}
+
+fn texts(fields: &mut Fields, key: &str, max: usize) -> Texts {
+    fields
+        .nested(key, &["en", "sl"], |f| Texts {
+            en: f.text("en", max),
+            sl: f.text("sl", max),
+        })
+        .unwrap_or_default()
+}
+
+fn instant(v: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(v)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+fn date(v: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(v, "%Y-%m-%d").ok()
+}
+
+/// Reads and checks a whole opportunity.
+pub fn read(object: &Map<String, Value>) -> Result<Input, ApiError> {
+    let mut f = Fields::new(object, "", FIELDS);
+    let kind = f.parsed(
+        "type",
+        "a known opportunity type",
+        OpportunityType::from_slug,
+    );
+    let kind = f.require("type", kind);
+    let organization = f.text("organization", 200);
+    let organization = f.require("organization", organization);
+    let title = texts(&mut f, "title", TITLE_MAX);
+    if title.en.is_none() && title.sl.is_none() {
+        f.fail(
+            "title",
+            "needs an English (`en`) or a Slovenian (`sl`) title",
+        );
+    }
+    let summary = texts(&mut f, "summary", SUMMARY_MAX);
+    let description = texts(&mut f, "description", DESCRIPTION_MAX);
+    for (lang, has_title, has_text) in [
+        (
+            "en",
+            title.en.is_some(),
+            summary.en.is_some() || description.en.is_some(),
+        ),
+        (
+            "sl",
+            title.sl.is_some(),
+            summary.sl.is_some() || description.sl.is_some(),
+        ),
+    ] {
+        if has_text && !has_title {
+            f.errors.push(FieldIssue::new(
+                format!("/title/{lang}"),
+                "is required with a summary or description in that language",
+            ));
+        }
+    }
+    let slug = match f.text("slug", 120) {
+        Some(s) if slug::is_valid(&s) => Some(s),
+        Some(_) => {
+            f.fail(
+                "slug",
+                "must be lower-case letters and digits in words joined by single hyphens",
+            );
+            None
+        }
+        None => title
+            .en
+            .as_deref()
+            .or(title.sl.as_deref())
+            .map(slug::slugify)
+            .filter(|s| !s.is_empty()),
+    };
+    let disciplines = f.list("disciplines", "a known discipline", Discipline::from_slug);
+    let destination = f
+        .nested("destination", &["countries", "city", "online"], |d| {
+            Destination {
+                countries: d.list(
+                    "countries",
+                    "an ISO 3166-1 alpha-2 country code",
+                    Country::parse,
+                ),
+                city: d.text("city", 100),
+                online: d.boolean("online").unwrap_or(false),
+            }
+        })
+        .unwrap_or(Destination {
+            countries: vec![],
+            city: None,
+            online: false,
+        });
+    let area = "an ISO 3166-1 alpha-2 country code or a region (eu, eea, creative_europe, western_balkans)";
+    let eligibility = f
+        .nested(
+            "eligibility",
+            &[
+                "nationalities",
+                "residences",
+                "career_stage",
+                "age_min",
+                "age_max",
+            ],
+            |e| {
+                let eligibility = Eligibility {
+                    nationalities: e.list("nationalities", area, Area::parse),
+                    residences: e.list("residences", area, Area::parse),
+                    career_stage: e
+                        .parsed(
+                            "career_stage",
+                            "emerging, mid_career, established or any",
+                            CareerStage::from_slug,
+                        )
+                        .unwrap_or(CareerStage::Any),
+                    age_min: e.integer("age_min", 0, 120).map(|a| a as i32),
+                    age_max: e.integer("age_max", 0, 120).map(|a| a as i32),
+                };
+                if let (Some(min), Some(max)) = (eligibility.age_min, eligibility.age_max)
+                    && min > max
+                {
+                    e.fail("age_min", "must not be above age_max");
+                }
+                eligibility
+            },
+        )
+        .unwrap_or(Eligibility {
+            nationalities: vec![],
+            residences: vec![],
+            career_stage: CareerStage::Any,
+            age_min: None,
+            age_max: None,
+        });
+    let opens_at = f.parsed("opens_at", "an RFC 3339 date-time", instant);
+    let deadline_at = f.parsed(
+        "deadline",
+        "an RFC 3339 date-time such as 2027-03-01T23:59:00+01:00",
+        instant,
+    );
+    let timezone = f.parsed(
+        "deadline_timezone",
+        "an IANA time zone such as Europe/Ljubljana",
+        parse_timezone,
+    );
+    let rolling = f.boolean("rolling").unwrap_or(false);
+    let deadline = match (deadline_at, timezone) {
+        (Some(at), Some(timezone)) => Some(Deadline { at, timezone }),
+        (Some(_), None) if f.value("deadline_timezone").is_none() => {
+            f.fail("deadline_timezone", "is required with a deadline");
+            None
+        }
+        (None, Some(_)) if f.value("deadline").is_none() => {
+            f.fail("deadline", "is required with a deadline_timezone");
+            None
+        }
+        _ => None,
+    };
+    if !rolling && deadline_at.is_none() && f.value("deadline").is_none() {
+        f.fail("deadline", "is required unless the call is rolling");
+    }
+    if let (Some(open), Some(close)) = (opens_at, deadline_at)
+        && close <= open
+    {
+        f.fail("deadline", "must fall after opens_at");
+    }
+    let activity = f
+        .nested(
+            "activity",
+            &[
+                "starts_on",
+                "ends_on",
+                "duration_min_days",
+                "duration_max_days",
+            ],
+            |a| {
+                let activity = Activity {
+                    starts_on: a.parsed("starts_on", "a date such as 2027-06-01", date),
+                    ends_on: a.parsed("ends_on", "a date such as 2027-06-30", date),
+                    duration_min_days: a.integer("duration_min_days", 1, 3650).map(|d| d as i32),
+                    duration_max_days: a.integer("duration_max_days", 1, 3650).map(|d| d as i32),
+                };
+                if let (Some(s), Some(e)) = (activity.starts_on, activity.ends_on)
+                    && s > e
+                {
+                    a.fail("starts_on", "must not be after ends_on");
+                }
+                if let (Some(min), Some(max)) =
+                    (activity.duration_min_days, activity.duration_max_days)
+                    && min > max
+                {
+                    a.fail("duration_min_days", "must not be above duration_max_days");
+                }
+                activity
+            },
+        )
+        .unwrap_or_default();
+    let funding = f
+        .nested("funding", &["min", "max", "currency"], |m| {
+            let min = m.integer("min", 0, AMOUNT_MAX);
+            let max = m.integer("max", 0, AMOUNT_MAX);
+            let currency = m.parsed("currency", "an ISO 4217 currency code", Currency::parse);
+            let currency = m.require("currency", currency);
+            if let (Some(a), Some(b)) = (min, max)
+                && a > b
+            {
+                m.fail("min", "must not be above max");
+            }
+            currency.map(|currency| Funding { min, max, currency })
+        })
+        .flatten();
+    let covered_costs = f.list(
+        "covered_costs",
+        "a known covered cost",
+        CoveredCost::from_slug,
+    );
+    let application_fee = f
+        .nested("application_fee", &["amount", "currency"], |m| {
+            let amount = m.integer("amount", 0, AMOUNT_MAX).unwrap_or(0);
+            let currency = m.parsed("currency", "an ISO 4217 currency code", Currency::parse);
+            if amount > 0 && currency.is_none() && m.value("currency").is_none() {
+                m.fail("currency", "is required when there is a fee");
+            }
+            ApplicationFee { amount, currency }
+        })
+        .unwrap_or(ApplicationFee {
+            amount: 0,
+            currency: None,
+        });
+    let url = |f: &mut Fields, key: &str| {
+        f.parsed(key, "an absolute http(s) URL", |v| {
+            is_web_url(v).then(|| v.to_owned())
+        })
+    };
+    let application_url = url(&mut f, "application_url");
+    let source_url = url(&mut f, "source_url");
+    let contact_email = f.parsed("contact_email", "a well-formed e-mail address", |v| {
+        is_email(v).then(|| v.to_owned())
+    });
+    let languages = f.list("languages", "an ISO 639-1 language code", Language::parse);
+    if slug.is_none() && f.errors.is_empty() {
+        f.fail("slug", "cannot be made from the title; give one");
+    }
+    f.finish()?;
+    let now = Utc::now();
+    Ok(Input {
+        organization: organization.unwrap_or_default(),
+        opportunity: Opportunity {
+            id: Uuid::nil(),
+            slug: slug.unwrap_or_default(),
+            kind: kind.unwrap_or(OpportunityType::Residency),
+            organization_id: Uuid::nil(),
+            title,
+            summary,
+            description,
+            disciplines,
+            destination,
+            eligibility,
+            opens_at,
+            deadline,
+            rolling,
+            activity,
+            funding,
+            covered_costs,
+            application_fee,
+            application_url,
+            source_url,
+            contact_email,
+            languages,
+            created_at: now,
+            updated_at: now,
+            published_at: None,
+            state: WorkflowState::Draft,
+            version: 0,
+        },
+    })
+}
+
+/// The writable representation of a stored opportunity (what `PATCH` merges into).
+pub fn write(o: &Opportunity, organization_slug: &str) -> Value {
+    let texts = |t: &Texts| json!({"en": t.en, "sl": t.sl});
+    json!({
+        "slug": o.slug,
+        "type": o.kind.slug(),
+        "organization": organization_slug,
+        "title": texts(&o.title),
+        "summary": texts(&o.summary),
+        "description": texts(&o.description),
+        "disciplines": o.disciplines.iter().map(|d| d.slug()).collect::<Vec<_>>(),
+        "destination": {
+            "countries": o.destination.countries.iter().map(|c| c.code()).collect::<Vec<_>>(),
+            "city": o.destination.city,
+            "online": o.destination.online,
+        },
+        "eligibility": {
+            "nationalities": o.eligibility.nationalities.iter().map(|a| a.code()).collect::<Vec<_>>(),
+            "residences": o.eligibility.residences.iter().map(|a| a.code()).collect::<Vec<_>>(),
+            "career_stage": o.eligibility.career_stage.slug(),
+            "age_min": o.eligibility.age_min,
+            "age_max": o.eligibility.age_max,
+        },
+        "opens_at": o.opens_at.map(|t| t.to_rfc3339()),
+        "deadline": o.deadline.map(|d| d.local().to_rfc3339()),
+        "deadline_timezone": o.deadline.map(|d| d.timezone.name()),
+        "rolling": o.rolling,
+        "activity": {
+            "starts_on": o.activity.starts_on.map(|d| d.to_string()),
+            "ends_on": o.activity.ends_on.map(|d| d.to_string()),
+            "duration_min_days": o.activity.duration_min_days,
+            "duration_max_days": o.activity.duration_max_days,
+        },
+        "funding": o.funding.map(|m| json!({"min": m.min, "max": m.max, "currency": m.currency.code()})),
+        "covered_costs": o.covered_costs.iter().map(|c| c.slug()).collect::<Vec<_>>(),
+        "application_fee": {"amount": o.application_fee.amount, "currency": o.application_fee.currency.map(|c| c.code())},
+        "application_url": o.application_url,
+        "source_url": o.source_url,
+        "contact_email": o.contact_email,
+        "languages": o.languages.iter().map(|l| l.code()).collect::<Vec<_>>(),
+    })
+}
+
+/// RFC 7396 JSON merge patch: members of `patch` replace those of `target`, null removes.
+pub fn merge_patch(target: &mut Value, patch: &Value) {
+    if patch.is_object() && !target.is_object() {
+        *target = Value::Object(Map::new());
+    }
+    match (target, patch) {
+        (Value::Object(t), Value::Object(p)) => {
+            for (key, value) in p {
+                if value.is_null() {
+                    t.remove(key);
+                } else {
+                    merge_patch(t.entry(key.clone()).or_insert(Value::Null), value);
+                }
+            }
+        }
+        (t, p) => *t = p.clone(),
+    }
+}

@@ -1,0 +1,305 @@
+//! The curation side of opportunities: provenance, workflow states, staff listings and
+//! duplicate detection.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use crate::db::DbConn;
+use crate::db::schema::{opportunities, opportunity_provenance, opportunity_texts};
+use crate::domain::duplicates::{TITLE_SIMILARITY_THRESHOLD, title_similarity};
+use crate::domain::opportunity::Opportunity;
+use crate::domain::vocabulary::WorkflowState;
+
+use super::{Keyset, Page, StoreError, StoreResult, parse_time_key, time_key, to_db_time};
+
+/// Where an entry came from and who stands behind it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Provenance {
+    pub created_by: Option<Uuid>,
+    pub source_url_key: Option<String>,
+    pub import_source: Option<String>,
+    pub external_id: Option<String>,
+    pub submitter_name: Option<String>,
+    pub submitter_email: Option<String>,
+    pub rejection_reason: Option<String>,
+}
+
+type ProvenanceRow = (
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+pub fn provenance(conn: &mut DbConn, id: &str) -> StoreResult<Provenance> {
+    use opportunity_provenance::dsl as p;
+    let row: Option<ProvenanceRow> = p::opportunity_provenance
+        .filter(p::opportunity_id.eq(id))
+        .select((
+            p::created_by,
+            p::source_url_key,
+            p::import_source,
+            p::external_id,
+            p::submitter_name,
+            p::submitter_email,
+            p::rejection_reason,
+        ))
+        .first(conn)
+        .optional()?;
+    Ok(match row {
+        None => Provenance::default(),
+        Some((
+            created_by,
+            source_url_key,
+            import_source,
+            external_id,
+            submitter_name,
+            submitter_email,
+            rejection_reason,
+        )) => Provenance {
+            created_by: created_by.and_then(|c| Uuid::parse_str(&c).ok()),
+            source_url_key,
+            import_source,
+            external_id,
+            submitter_name,
+            submitter_email,
+            rejection_reason,
+        },
+    })
+}
+
+pub fn save_provenance(conn: &mut DbConn, id: &str, p: &Provenance) -> StoreResult<()> {
+    use opportunity_provenance::dsl as t;
+    diesel::delete(t::opportunity_provenance.filter(t::opportunity_id.eq(id))).execute(conn)?;
+    diesel::insert_into(t::opportunity_provenance)
+        .values((
+            t::opportunity_id.eq(id),
+            t::created_by.eq(p.created_by.map(|c| c.to_string())),
+            t::source_url_key.eq(&p.source_url_key),
+            t::import_source.eq(&p.import_source),
+            t::external_id.eq(&p.external_id),
+            t::submitter_name.eq(&p.submitter_name),
+            t::submitter_email.eq(&p.submitter_email),
+            t::rejection_reason.eq(&p.rejection_reason),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The (id, slug) of another entry whose normalised source URL is `key`.
+pub fn find_by_source_key(
+    conn: &mut DbConn,
+    key: &str,
+    except: Option<&str>,
+) -> StoreResult<Option<(String, String)>> {
+    let found: Option<(String, String)> = opportunity_provenance::table
+        .inner_join(
+            opportunities::table.on(opportunities::id.eq(opportunity_provenance::opportunity_id)),
+        )
+        .filter(opportunity_provenance::source_url_key.eq(key))
+        .filter(opportunities::id.ne(except.unwrap_or("")))
+        .select((opportunities::id, opportunities::slug))
+        .first(conn)
+        .optional()?;
+    Ok(found)
+}
+
+/// The id of the entry an import created for (`source`, `external_id`).
+pub fn find_by_external_id(
+    conn: &mut DbConn,
+    source: &str,
+    external_id: &str,
+) -> StoreResult<Option<String>> {
+    Ok(opportunity_provenance::table
+        .filter(opportunity_provenance::import_source.eq(source))
+        .filter(opportunity_provenance::external_id.eq(external_id))
+        .select(opportunity_provenance::opportunity_id)
+        .first(conn)
+        .optional()?)
+}
+
+/// Moves an entry to `state` if it is still at `expected_version`, raising the version.
+pub fn set_state(
+    conn: &mut DbConn,
+    o: &Opportunity,
+    state: WorkflowState,
+    published_at: Option<DateTime<Utc>>,
+) -> StoreResult<()> {
+    let changed = diesel::update(
+        opportunities::table
+            .filter(opportunities::id.eq(o.id.to_string()))
+            .filter(opportunities::version.eq(o.version)),
+    )
+    .set((
+        opportunities::state.eq(state.slug()),
+        opportunities::version.eq(o.version + 1),
+        opportunities::published_at.eq(published_at.map(to_db_time)),
+        opportunities::updated_at.eq(to_db_time(Utc::now())),
+    ))
+    .execute(conn)?;
+    if changed == 0 {
+        return Err(StoreError::Conflict(
+            "the entry has changed since it was read".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Entries in the given workflow states (all when empty), optionally only one author's,
+/// most recently updated first.
+pub fn list_by_state(
+    conn: &mut DbConn,
+    states: &[WorkflowState],
+    created_by: Option<Uuid>,
+    after: Option<&Keyset>,
+    limit: i64,
+) -> StoreResult<Page<Opportunity>> {
+    let filtered = || {
+        let mut q = opportunities::table.into_boxed();
+        if !states.is_empty() {
+            q = q.filter(
+                opportunities::state.eq_any(states.iter().map(|s| s.slug()).collect::<Vec<_>>()),
+            );
+        }
+        if let Some(author) = created_by {
+            q = q.filter(
+                opportunities::id.eq_any(
+                    opportunity_provenance::table
+                        .filter(opportunity_provenance::created_by.eq(author.to_string()))
+                        .select(opportunity_provenance::opportunity_id),
+                ),
+            );
+        }
+        q
+    };
+    let total: i64 = filtered().count().get_result(conn)?;
+    let mut query = filtered()
+        .order((opportunities::updated_at.desc(), opportunities::id.desc()))
+        .select(opportunities::id);
+    if let Some(position) = after {
+        let [updated] = position.keys::<1>()?;
+        let at = parse_time_key(updated)?;
+        query = query.filter(
+            opportunities::updated_at
+                .lt(at)
+                .or(opportunities::updated_at
+                    .eq(at)
+                    .and(opportunities::id.lt(position.id.clone()))),
+        );
+    }
+    let mut ids: Vec<String> = query.limit(limit + 1).load(conn)?;
+    let more = ids.len() as i64 > limit;
+    ids.truncate(limit as usize);
+    let items = ids
+        .iter()
+        .map(|id| super::opportunities::find_any(conn, id))
+        .collect::<StoreResult<Vec<_>>>()?;
+    let next = if more {
+        items.last().map(|o| Keyset {
+            keys: vec![time_key(to_db_time(o.updated_at))],
+            id: o.id.to_string(),
+        })
+    } else {
+        None
+    };
+    Ok(Page { items, total, next })
+}
+
+/// Another entry whose title is near-identical to one of `o`'s.
+#[derive(Debug, Clone)]
+pub struct Similar {
+    pub id: String,
+    pub slug: String,
+    pub title: String,
+    pub similarity: f64,
+}
+
+/// Entries of the same organizer (not withdrawn) whose title in either language is at
+/// least [`TITLE_SIMILARITY_THRESHOLD`] similar to a title of `o`.
+pub fn similar_titles(conn: &mut DbConn, o: &Opportunity) -> StoreResult<Vec<Similar>> {
+    let candidates: Vec<(String, String, String)> = opportunities::table
+        .inner_join(
+            opportunity_texts::table.on(opportunity_texts::opportunity_id.eq(opportunities::id)),
+        )
+        .filter(opportunities::organization_id.eq(o.organization_id.to_string()))
+        .filter(opportunities::id.ne(o.id.to_string()))
+        .filter(opportunities::state.ne(WorkflowState::Withdrawn.slug()))
+        .select((
+            opportunities::id,
+            opportunities::slug,
+            opportunity_texts::title,
+        ))
+        .load(conn)?;
+    let own: Vec<&str> = [o.title.en.as_deref(), o.title.sl.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect();
+    let mut found: Vec<Similar> = Vec::new();
+    for (id, slug, title) in candidates {
+        let score = own
+            .iter()
+            .map(|t| title_similarity(t, &title))
+            .fold(0.0, f64::max);
+        if score >= TITLE_SIMILARITY_THRESHOLD {
+            match found.iter_mut().find(|s| s.id == id) {
+                Some(existing) if existing.similarity >= score => {}
+                Some(existing) => {
+                    *existing = Similar {
+                        id,
+                        slug,
+                        title,
+                        similarity: score,
+                    }
+                }
+                None => found.push(Similar {
+                    id,
+                    slug,
+                    title,
+                    similarity: score,
+                }),
+            }
+        }
+    }
+    found.sort_by(|a, b| b.similarity.total_cmp(&a.similarity));
+    Ok(found)
+}
+
+/// Every pair of entries (not withdrawn) of one organizer with near-identical titles.
+pub fn duplicate_pairs(conn: &mut DbConn) -> StoreResult<Vec<(Similar, Similar)>> {
+    let rows: Vec<(String, String, String, String)> = opportunities::table
+        .inner_join(
+            opportunity_texts::table.on(opportunity_texts::opportunity_id.eq(opportunities::id)),
+        )
+        .filter(opportunities::state.ne(WorkflowState::Withdrawn.slug()))
+        .order((opportunities::organization_id, opportunities::id))
+        .select((
+            opportunities::organization_id,
+            opportunities::id,
+            opportunities::slug,
+            opportunity_texts::title,
+        ))
+        .load(conn)?;
+    let mut pairs: Vec<(Similar, Similar)> = Vec::new();
+    for (i, a) in rows.iter().enumerate() {
+        for b in rows[i + 1..].iter().take_while(|b| b.0 == a.0) {
+            if a.1 == b.1 || pairs.iter().any(|(x, y)| x.id == a.1 && y.id == b.1) {
+                continue;
+            }
+            let score = title_similarity(&a.3, &b.3);
+            if score >= TITLE_SIMILARITY_THRESHOLD {
+                let side = |r: &(String, String, String, String)| Similar {
+                    id: r.1.clone(),
+                    slug: r.2.clone(),
+                    title: r.3.clone(),
+                    similarity: score,
+                };
+                pairs.push((side(a), side(b)));
+            }
+        }
+    }
+    Ok(pairs)
+}
