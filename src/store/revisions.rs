@@ -50,17 +50,19 @@ pub fn record(conn: &mut DbConn, event: Event) -> StoreResult<()> {
     Ok(())
 }
 
+type RevisionRow = (
+    String,
+    i32,
+    Option<String>,
+    String,
+    String,
+    Option<String>,
+    chrono::NaiveDateTime,
+);
+
 /// The history of one entry, oldest first.
 pub fn list(conn: &mut DbConn, entity: &str, entity_id: &str) -> StoreResult<Vec<Revision>> {
-    let rows: Vec<(
-        String,
-        i32,
-        Option<String>,
-        String,
-        String,
-        Option<String>,
-        chrono::NaiveDateTime,
-    )> = revisions::table
+    let rows: Vec<RevisionRow> = revisions::table
         .filter(revisions::entity.eq(entity))
         .filter(revisions::entity_id.eq(entity_id))
         .order((revisions::created_at.asc(), revisions::id.asc()))
