@@ -102,7 +102,7 @@ fn add_user(settings: &Settings, args: &[String]) -> Result<(), String> {
                 role.ok_or("user add needs --role admin, editor or contributor")?,
             )
         }
-        _ => return Err(format!("{USAGE}")),
+        _ => return Err(USAGE.to_string()),
     };
     let password = if std::io::stdin().is_terminal() {
         let first = rpassword::prompt_password("Password: ").map_err(|e| e.to_string())?;
