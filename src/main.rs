@@ -6,10 +6,11 @@ use std::process::ExitCode;
 use mobility_directory::app::Application;
 use mobility_directory::config::Settings;
 use mobility_directory::domain::vocabulary::Role;
-use mobility_directory::{auth, db, demo, openapi, store, telemetry};
+use mobility_directory::{api, auth, db, demo, openapi, store, telemetry};
 
 const USAGE: &str = "usage: mobility-directory [serve|migrate|seed|openapi]
        mobility-directory user add --email E --role admin|editor|contributor
+       mobility-directory import FILE --source S [--dry-run] [--publish]
 
   serve     run the HTTP service (the default); applies migrations, and on the
             embedded default database loads the demo set when it is empty
@@ -18,6 +19,8 @@ const USAGE: &str = "usage: mobility-directory [serve|migrate|seed|openapi]
   openapi   print the OpenAPI document to stdout
   user add  create a staff account; the password is read from the terminal
             (without echo) or from the first line of standard input
+  import    upsert entries from a JSON or CSV file (by extension), as
+            POST /api/v1/import does; prints the report as JSON
 
 Configuration comes from the environment; see README.md.";
 
@@ -26,13 +29,17 @@ fn main() -> ExitCode {
     let command = match args.as_slice() {
         [] => "serve",
         [one] => one.as_str(),
-        [first, ..] if first == "user" => "user",
+        [first, ..] if first == "user" || first == "import" => first.as_str(),
         _ => "",
     };
     let result = match command {
         "user" => Settings::from_env().and_then(|settings| {
             telemetry::init(settings.log_format);
             add_user(&settings, &args[1..])
+        }),
+        "import" => Settings::from_env().and_then(|settings| {
+            telemetry::init(settings.log_format);
+            import(&settings, &args[1..])
         }),
         "openapi" => {
             print!("{}", openapi::document_json());
@@ -135,6 +142,47 @@ fn add_user(settings: &Settings, args: &[String]) -> Result<(), String> {
         .map_err(|e| format!("cannot create the account: {e}"))?;
     tracing::info!(id = %user.id, email = %user.email, role = role.slug(), "account created");
     Ok(())
+}
+
+fn import(settings: &Settings, args: &[String]) -> Result<(), String> {
+    let mut file = None;
+    let mut source = None;
+    let (mut dry_run, mut publish) = (false, false);
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        match arg.as_str() {
+            "--source" => source = rest.next().cloned(),
+            "--dry-run" => dry_run = true,
+            "--publish" => publish = true,
+            other if file.is_none() && !other.starts_with("--") => file = Some(other.to_owned()),
+            other => return Err(format!("unknown argument `{other}`\n\n{USAGE}")),
+        }
+    }
+    let file = file.ok_or(USAGE)?;
+    let source = source.ok_or("import needs --source NAME")?;
+    let bytes = std::fs::read(&file).map_err(|e| format!("cannot read {file}: {e}"))?;
+    let rows = if file.to_lowercase().ends_with(".csv") {
+        api::import::csv_rows(&bytes)
+    } else {
+        api::import::json_rows(&bytes)
+    }
+    .map_err(|e| e.to_string())?;
+    let pool = open(settings)?;
+    let mut conn = pool.get().map_err(|e| e.to_string())?;
+    db::migrate(&mut conn)?;
+    let options = api::import::ImportOptions { source, dry_run, publish };
+    match api::import::run(&mut conn, rows, &options, None) {
+        Ok(report) => {
+            println!("{}", serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?);
+            Ok(())
+        }
+        Err(mobility_directory::error::ApiError::Unprocessable(issues)) => Err(issues
+            .iter()
+            .map(|i| format!("{}: {}", i.name, i.reason))
+            .collect::<Vec<_>>()
+            .join("\n")),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 fn serve(settings: Settings) -> Result<(), String> {

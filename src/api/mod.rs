@@ -7,13 +7,16 @@ pub mod curation;
 pub mod fallback;
 pub mod health;
 pub mod identity;
+pub mod import;
 pub mod opportunities;
 pub mod opportunity_input;
+pub mod organization_writes;
 pub mod organizations;
 mod pagination;
 mod preconditions;
 mod query;
 pub mod staff_views;
+pub mod submissions;
 pub mod taxonomies;
 pub mod users;
 pub mod views;
@@ -47,7 +50,13 @@ pub fn configure_v1(cfg: &mut ServiceConfig) {
         .service(curation::list_revisions)
         .service(curation::list_staff_opportunities)
         .service(curation::get_staff_opportunity)
-        .service(curation::list_duplicates);
+        .service(curation::list_duplicates)
+        .service(organization_writes::create_organization)
+        .service(organization_writes::replace_organization)
+        .service(organization_writes::patch_organization)
+        .service(organization_writes::withdraw_organization)
+        .service(submissions::submit)
+        .service(import::import);
 }
 
 /// Registers the operational endpoints at the root.

@@ -85,7 +85,8 @@ pub async fn list_organizations(
     tag = "organizations",
     params(("id_or_slug" = String, Path, description = "The organization's UUID or slug.", example = "meseta-creative-fund")),
     responses(
-        (status = 200, description = "The organization.", body = OrganizationView),
+        (status = 200, description = "The organization.", body = OrganizationView,
+            headers(("etag" = String, description = "The version, for If-Match."))),
         NotFoundResponse,
         CommonErrors,
     )
@@ -104,7 +105,10 @@ pub async fn get_organization(
     })
     .await?;
     match found {
-        Ok(org) => Ok(HttpResponse::Ok().json(OrganizationView::from(&org))),
+        Ok(org) if !org.withdrawn => Ok(HttpResponse::Ok()
+            .insert_header((actix_web::http::header::ETAG, super::preconditions::etag(org.version)))
+            .json(OrganizationView::from(&org))),
+        Ok(_) => Err(ApiError::NotFound("no organization has this id or slug".into())),
         Err(StoreError::NotFound) => Err(ApiError::NotFound(
             "no organization has this id or slug".into(),
         )),

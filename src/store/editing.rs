@@ -126,3 +126,129 @@ pub fn transition(
         )
     })
 }
+
+/// One entry of a bulk import, checked, with its organization resolved.
+pub struct ImportItem {
+    pub external_id: String,
+    pub opportunity: Opportunity,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportAction {
+    Created,
+    Updated,
+}
+
+/// What the import did (or, in a dry run, would do) with one entry.
+#[derive(Debug, Clone)]
+pub struct ImportOutcome {
+    pub action: ImportAction,
+    pub id: Uuid,
+    pub slug: String,
+}
+
+enum Abort {
+    DryRun(Vec<ImportOutcome>),
+    Row(usize, StoreError),
+    Store(StoreError),
+}
+
+impl From<diesel::result::Error> for Abort {
+    fn from(e: diesel::result::Error) -> Self {
+        Abort::Store(e.into())
+    }
+}
+
+/// Upserts every item by (`source`, `external_id`) in one transaction: all or nothing.
+/// New entries land in review, or published with `publish`. A dry run does all the work
+/// and rolls it back. An error names the index of the item that caused it.
+pub fn import(
+    conn: &mut DbConn,
+    source: &str,
+    items: &[ImportItem],
+    actor: Option<Uuid>,
+    publish: bool,
+    dry_run: bool,
+) -> Result<Vec<ImportOutcome>, (Option<usize>, StoreError)> {
+    let result = conn.transaction::<_, Abort, _>(|conn| {
+        let mut outcomes = Vec::new();
+        for (index, item) in items.iter().enumerate() {
+            outcomes.push(import_one(conn, source, item, actor, publish).map_err(|e| Abort::Row(index, e))?);
+        }
+        if dry_run { Err(Abort::DryRun(outcomes)) } else { Ok(outcomes) }
+    });
+    match result {
+        Ok(outcomes) | Err(Abort::DryRun(outcomes)) => Ok(outcomes),
+        Err(Abort::Row(index, e)) => Err((Some(index), e)),
+        Err(Abort::Store(e)) => Err((None, e)),
+    }
+}
+
+fn import_one(
+    conn: &mut DbConn,
+    source: &str,
+    item: &ImportItem,
+    actor: Option<Uuid>,
+    publish: bool,
+) -> StoreResult<ImportOutcome> {
+    let now = Utc::now();
+    match curation::find_by_external_id(conn, source, &item.external_id)? {
+        Some(id) => {
+            let current = opportunities::find_any(conn, &id)?;
+            let next = Opportunity {
+                id: current.id,
+                slug: unique_slug(conn, &item.opportunity.slug, Some(&id))?,
+                state: current.state,
+                version: current.version + 1,
+                created_at: current.created_at,
+                updated_at: now,
+                published_at: current.published_at,
+                ..item.opportunity.clone()
+            };
+            replace(conn, &current, &next, actor, "imported")?;
+            Ok(ImportOutcome {
+                action: ImportAction::Updated,
+                id: next.id,
+                slug: next.slug,
+            })
+        }
+        None => {
+            let o = Opportunity {
+                id: Uuid::now_v7(),
+                slug: unique_slug(conn, &item.opportunity.slug, None)?,
+                state: if publish { WorkflowState::Published } else { WorkflowState::InReview },
+                version: 1,
+                created_at: now,
+                updated_at: now,
+                published_at: publish.then_some(now),
+                ..item.opportunity.clone()
+            };
+            let provenance = Provenance {
+                created_by: actor,
+                import_source: Some(source.to_owned()),
+                external_id: Some(item.external_id.clone()),
+                ..Provenance::default()
+            };
+            create(conn, &o, provenance, actor, "imported")?;
+            Ok(ImportOutcome {
+                action: ImportAction::Created,
+                id: o.id,
+                slug: o.slug,
+            })
+        }
+    }
+}
+
+/// `base`, or `base-2`, `base-3`… whichever no other entry uses.
+fn unique_slug(conn: &mut DbConn, base: &str, owner: Option<&str>) -> StoreResult<String> {
+    for n in 1..1000 {
+        let candidate = if n == 1 { base.to_owned() } else { format!("{base}-{n}") };
+        match opportunities::find_any(conn, &candidate) {
+            Err(StoreError::NotFound) => return Ok(candidate),
+            Ok(o) if Some(o.id.to_string().as_str()) == owner => return Ok(candidate),
+            Ok(_) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Err(StoreError::Conflict(format!("no free slug near `{base}`")))
+}

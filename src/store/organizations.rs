@@ -26,7 +26,7 @@ pub fn list(
 ) -> StoreResult<Page<Organization>> {
     use crate::db::schema::organizations::dsl::*;
     let filtered = || {
-        let mut q = organizations.into_boxed();
+        let mut q = organizations.filter(withdrawn.eq(false)).into_boxed();
         if !filter.countries.is_empty() {
             q = q.filter(
                 country.eq_any(
@@ -102,4 +102,61 @@ pub fn insert(conn: &mut DbConn, o: &Organization) -> StoreResult<()> {
         .values(&OrganizationRow::from_domain(o))
         .execute(conn)?;
     Ok(())
+}
+
+/// Replaces a stored organization with `o` if it is still at `expected_version`.
+pub fn update(conn: &mut DbConn, o: &Organization, expected_version: i32) -> StoreResult<()> {
+    use crate::db::schema::organizations::dsl::*;
+    let changed = diesel::update(organizations.filter(id.eq(o.id.to_string())).filter(version.eq(expected_version)))
+        .set(&OrganizationRow::from_domain(o))
+        .execute(conn)?;
+    if changed == 0 {
+        return Err(super::StoreError::Conflict("the entry has changed since it was read".into()));
+    }
+    Ok(())
+}
+
+/// Stores a new organization and its `created` revision, in one transaction.
+pub fn create_recorded(conn: &mut DbConn, o: &Organization, actor: Option<uuid::Uuid>, changes: Vec<crate::domain::changes::Change>) -> StoreResult<()> {
+    conn.transaction(|conn| {
+        insert(conn, o)?;
+        super::revisions::record(
+            conn,
+            super::revisions::Event {
+                entity: "organization",
+                entity_id: &o.id.to_string(),
+                version: o.version,
+                actor,
+                action: "created",
+                changes,
+                note: None,
+            },
+        )
+    })
+}
+
+/// Replaces an organization still at `expected_version` and records the revision.
+pub fn update_recorded(
+    conn: &mut DbConn,
+    o: &Organization,
+    expected_version: i32,
+    actor: Option<uuid::Uuid>,
+    action: &'static str,
+    changes: Vec<crate::domain::changes::Change>,
+) -> StoreResult<()> {
+    conn.transaction(|conn| {
+        update(conn, o, expected_version)?;
+        super::revisions::record(
+            conn,
+            super::revisions::Event {
+                entity: "organization",
+                entity_id: &o.id.to_string(),
+                version: o.version,
+                actor,
+                action,
+                changes,
+                note: None,
+            },
+        )
+    })
 }

@@ -29,8 +29,8 @@ pub(crate) fn parse<T>(what: &str, value: &str, f: impl Fn(&str) -> Option<T>) -
     f(value).ok_or_else(|| corrupt(what, value))
 }
 
-#[derive(Queryable, Selectable, Insertable)]
-#[diesel(table_name = organizations)]
+#[derive(Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = organizations, treat_none_as_null = true)]
 pub(super) struct OrganizationRow {
     pub id: String,
     pub slug: String,

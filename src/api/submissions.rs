@@ -1,0 +1,150 @@
+//! `POST /api/v1/submissions`: organizers propose a call without an account. It lands in
+//! the review queue with the submitter's contact details; the submitter sees nothing else.
+
+use actix_web::web::Bytes;
+use actix_web::{HttpRequest, HttpResponse, post, web};
+use chrono::{Duration, Utc};
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::db::Pool;
+use crate::domain::opportunity::Opportunity;
+use crate::domain::vocabulary::WorkflowState;
+use crate::error::{ApiError, FieldIssue, Problem};
+use crate::store::curation::Provenance;
+use crate::store::throttle::{self, Limit};
+use crate::store::{StoreError, editing};
+
+use super::auth::client_address;
+use super::body::{Fields, check_size, is_email, parse_object};
+use super::curation::resolve_organization;
+use super::opportunity_input;
+
+/// Submissions accepted per client address in the window before 429.
+pub const SUBMISSION_LIMIT: Limit = Limit {
+    bucket: "submission-address",
+    max: 5,
+    window: Duration::hours(1),
+};
+
+/// A proposed call: the entry, as staff write it, plus who proposes it.
+#[derive(ToSchema)]
+#[allow(dead_code)] // describes the body for the OpenAPI document
+pub struct SubmissionInput {
+    #[schema(inline)]
+    submitter: SubmitterInput,
+    #[schema(inline)]
+    #[serde(flatten)]
+    entry: opportunity_input::OpportunityInput,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct SubmitterInput {
+    name: String,
+    #[schema(format = Email)]
+    email: String,
+}
+
+/// The receipt of a submission.
+#[derive(Serialize, ToSchema)]
+pub struct SubmissionReceipt {
+    /// Quote it when writing to the editors.
+    pub id: Uuid,
+    pub state: WorkflowState,
+}
+
+/// Propose a call for the directory. No account is needed; editors review it before it
+/// is published. Limited per client address (429 with `Retry-After`).
+#[utoipa::path(
+    tag = "submissions",
+    request_body(content = SubmissionInput, description = "The entry's writable representation with a `submitter` {name, email}; `organization` names an organization already in the directory."),
+    responses(
+        (status = 202, description = "Received; it is in the review queue.", body = SubmissionReceipt),
+        (status = 400, description = "The body is not JSON.", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The call is already known.", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Fields are invalid.", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many submissions from this address.", body = Problem, content_type = "application/problem+json",
+            headers(("retry-after" = i64, description = "Seconds to wait."))),
+        (status = 500, description = "The server failed.", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable.", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/submissions")]
+pub async fn submit(req: HttpRequest, body: Bytes, pool: web::Data<Pool>) -> Result<HttpResponse, ApiError> {
+    check_size(&body)?;
+    let mut object = parse_object(&body)?;
+    let submitter = object.remove("submitter");
+    let mut errors = Vec::new();
+    let (name, email) = match &submitter {
+        Some(Value::Object(map)) => {
+            let mut f = Fields::new(map, "/submitter", &["name", "email"]);
+            let name = f.text("name", 200);
+            let name = f.require("name", name);
+            let email = f.parsed("email", "a well-formed e-mail address", |v| is_email(v).then(|| v.to_owned()));
+            let email = f.require("email", email);
+            errors.append(&mut f.errors);
+            (name, email)
+        }
+        _ => {
+            errors.push(FieldIssue::new("/submitter", "is required: {\"name\", \"email\"}"));
+            (None, None)
+        }
+    };
+    let input = match opportunity_input::read(&object) {
+        Ok(input) => Some(input),
+        Err(ApiError::Unprocessable(mut more)) => {
+            errors.append(&mut more);
+            None
+        }
+        Err(other) => return Err(other),
+    };
+    let (Some(input), Some(name), Some(email), true) = (input, name, email, errors.is_empty()) else {
+        return Err(ApiError::Unprocessable(errors));
+    };
+    let address = client_address(&req);
+    let receipt = web::block(move || {
+        let mut conn = pool.get().map_err(StoreError::from)?;
+        let now = Utc::now();
+        if let Some(retry_after) = throttle::retry_after(&mut conn, SUBMISSION_LIMIT, &address, now)? {
+            return Err(ApiError::TooManyRequests { retry_after });
+        }
+        let org = resolve_organization(&mut conn, &input)?;
+        let opportunity = Opportunity {
+            id: Uuid::now_v7(),
+            organization_id: org.id,
+            state: WorkflowState::InReview,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+            published_at: None,
+            ..input.opportunity
+        };
+        let provenance = Provenance {
+            submitter_name: Some(name),
+            submitter_email: Some(email),
+            ..Provenance::default()
+        };
+        match editing::create(&mut conn, &opportunity, provenance, None, "submitted") {
+            Ok(()) => {}
+            // Never name the other entry: a submitter sees none but their own.
+            Err(StoreError::DuplicateSource { .. }) | Err(StoreError::Conflict(_)) => {
+                return Err(ApiError::Conflict {
+                    detail: "this call is already in the directory or in review".into(),
+                    existing: None,
+                });
+            }
+            Err(e) => return Err(e.into()),
+        }
+        throttle::record(&mut conn, SUBMISSION_LIMIT, &address, now)?;
+        Ok(SubmissionReceipt {
+            id: opportunity.id,
+            state: WorkflowState::InReview,
+        })
+    })
+    .await??;
+    Ok(HttpResponse::Accepted().json(receipt))
+}
