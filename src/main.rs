@@ -170,10 +170,17 @@ fn import(settings: &Settings, args: &[String]) -> Result<(), String> {
     let pool = open(settings)?;
     let mut conn = pool.get().map_err(|e| e.to_string())?;
     db::migrate(&mut conn)?;
-    let options = api::import::ImportOptions { source, dry_run, publish };
+    let options = api::import::ImportOptions {
+        source,
+        dry_run,
+        publish,
+    };
     match api::import::run(&mut conn, rows, &options, None) {
         Ok(report) => {
-            println!("{}", serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?);
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?
+            );
             Ok(())
         }
         Err(mobility_directory::error::ApiError::Unprocessable(issues)) => Err(issues

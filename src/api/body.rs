@@ -70,8 +70,11 @@ impl<'a> Fields<'a> {
         self.object.get(key).filter(|v| !v.is_null())
     }
 
+    /// `value`, reporting "is required" when it is missing (absent, null or blank) and
+    /// no other problem was reported for the member.
     pub fn require<T>(&mut self, key: &str, value: Option<T>) -> Option<T> {
-        if value.is_none() && self.value(key).is_none() {
+        let pointer = self.pointer(key);
+        if value.is_none() && !self.errors.iter().any(|e| e.name == pointer) {
             self.fail(key, "is required");
         }
         value

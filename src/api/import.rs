@@ -71,21 +71,28 @@ pub struct ImportReport {
 
 /// Turns CSV into the same JSON objects a JSON import holds.
 pub fn csv_rows(bytes: &[u8]) -> Result<Vec<Map<String, Value>>, ApiError> {
-    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(bytes);
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(bytes);
     let headers = reader
         .headers()
         .map_err(|e| ApiError::MalformedBody(format!("the CSV header cannot be read: {e}")))?
         .clone();
     let mut rows = Vec::new();
     for record in reader.records() {
-        let record = record.map_err(|e| ApiError::MalformedBody(format!("the CSV is malformed: {e}")))?;
+        let record =
+            record.map_err(|e| ApiError::MalformedBody(format!("the CSV is malformed: {e}")))?;
         let mut object = Map::new();
         for (column, cell) in headers.iter().zip(record.iter()) {
             if cell.is_empty() {
                 continue;
             }
             let value = if LIST_COLUMNS.contains(&column) {
-                Value::Array(cell.split(';').map(|v| Value::String(v.trim().to_owned())).collect())
+                Value::Array(
+                    cell.split(';')
+                        .map(|v| Value::String(v.trim().to_owned()))
+                        .collect(),
+                )
             } else if BOOLEAN_COLUMNS.contains(&column) && matches!(cell, "true" | "false") {
                 Value::Bool(cell == "true")
             } else if let (true, Ok(n)) = (INTEGER_COLUMNS.contains(&column), cell.parse::<i64>()) {
@@ -106,7 +113,9 @@ fn insert_dotted(object: &mut Map<String, Value>, path: &str, value: Value) {
             object.insert(path.to_owned(), value);
         }
         Some((head, rest)) => {
-            let entry = object.entry(head.to_owned()).or_insert_with(|| Value::Object(Map::new()));
+            let entry = object
+                .entry(head.to_owned())
+                .or_insert_with(|| Value::Object(Map::new()));
             if let Value::Object(inner) = entry {
                 insert_dotted(inner, rest, value);
             }
@@ -116,36 +125,60 @@ fn insert_dotted(object: &mut Map<String, Value>, path: &str, value: Value) {
 
 /// A JSON array of entries, or an object with an `items` array.
 pub fn json_rows(bytes: &[u8]) -> Result<Vec<Map<String, Value>>, ApiError> {
-    let value: Value = serde_json::from_slice(bytes).map_err(|e| ApiError::MalformedBody(format!("the body is not valid JSON: {e}")))?;
+    let value: Value = serde_json::from_slice(bytes)
+        .map_err(|e| ApiError::MalformedBody(format!("the body is not valid JSON: {e}")))?;
     let items = match value {
         Value::Array(items) => items,
         Value::Object(mut map) => match map.remove("items") {
             Some(Value::Array(items)) => items,
-            _ => return Err(ApiError::Unprocessable(vec![FieldIssue::new("", "must be an array of entries or {\"items\": [...]}")])),
+            _ => {
+                return Err(ApiError::Unprocessable(vec![FieldIssue::new(
+                    "",
+                    "must be an array of entries or {\"items\": [...]}",
+                )]));
+            }
         },
-        _ => return Err(ApiError::Unprocessable(vec![FieldIssue::new("", "must be an array of entries")])),
+        _ => {
+            return Err(ApiError::Unprocessable(vec![FieldIssue::new(
+                "",
+                "must be an array of entries",
+            )]));
+        }
     };
     items
         .into_iter()
         .enumerate()
         .map(|(i, item)| match item {
             Value::Object(map) => Ok(map),
-            _ => Err(ApiError::Unprocessable(vec![FieldIssue::new(format!("/{i}"), "must be an object")])),
+            _ => Err(ApiError::Unprocessable(vec![FieldIssue::new(
+                format!("/{i}"),
+                "must be an object",
+            )])),
         })
         .collect()
 }
 
 /// Checks every row (reporting all problems, by `/{row}/pointer`), then imports them all
 /// in one transaction, or, in a dry run, rolls the work back.
-pub fn run(conn: &mut DbConn, rows: Vec<Map<String, Value>>, options: &ImportOptions, actor: Option<Uuid>) -> Result<ImportReport, ApiError> {
+pub fn run(
+    conn: &mut DbConn,
+    rows: Vec<Map<String, Value>>,
+    options: &ImportOptions,
+    actor: Option<Uuid>,
+) -> Result<ImportReport, ApiError> {
     let mut errors = Vec::new();
     let mut items = Vec::new();
     for (row, mut object) in rows.into_iter().enumerate() {
         let external_id = match object.remove("external_id") {
-            Some(Value::String(s)) if !s.trim().is_empty() && s.len() <= 200 => Some(s.trim().to_owned()),
+            Some(Value::String(s)) if !s.trim().is_empty() && s.len() <= 200 => {
+                Some(s.trim().to_owned())
+            }
             Some(Value::Number(n)) => Some(n.to_string()),
             _ => {
-                errors.push(FieldIssue::new(format!("/{row}/external_id"), "is required: the entry's id in the source, at most 200 characters"));
+                errors.push(FieldIssue::new(
+                    format!("/{row}/external_id"),
+                    "is required: the entry's id in the source, at most 200 characters",
+                ));
                 None
             }
         };
@@ -155,12 +188,16 @@ pub fn run(conn: &mut DbConn, rows: Vec<Map<String, Value>>, options: &ImportOpt
                     if let Some(external_id) = external_id {
                         let mut opportunity = input.opportunity;
                         opportunity.organization_id = org.id;
-                        items.push(ImportItem { external_id, opportunity });
+                        items.push(ImportItem {
+                            external_id,
+                            opportunity,
+                        });
                     }
                 }
-                Ok(_) | Err(StoreError::NotFound) => {
-                    errors.push(FieldIssue::new(format!("/{row}/organization"), "names no organization (give its id or slug)"))
-                }
+                Ok(_) | Err(StoreError::NotFound) => errors.push(FieldIssue::new(
+                    format!("/{row}/organization"),
+                    "names no organization (give its id or slug)",
+                )),
                 Err(e) => return Err(e.into()),
             },
             Err(ApiError::Unprocessable(issues)) => errors.extend(
@@ -175,14 +212,31 @@ pub fn run(conn: &mut DbConn, rows: Vec<Map<String, Value>>, options: &ImportOpt
         return Err(ApiError::Unprocessable(errors));
     }
     let ids: Vec<String> = items.iter().map(|i| i.external_id.clone()).collect();
-    if let Some(dup) = ids.iter().enumerate().find(|(i, id)| ids[..*i].contains(id)) {
-        return Err(ApiError::Unprocessable(vec![FieldIssue::new(format!("/{}/external_id", dup.0), "appears twice in this import")]));
+    if let Some(dup) = ids
+        .iter()
+        .enumerate()
+        .find(|(i, id)| ids[..*i].contains(id))
+    {
+        return Err(ApiError::Unprocessable(vec![FieldIssue::new(
+            format!("/{}/external_id", dup.0),
+            "appears twice in this import",
+        )]));
     }
-    let outcomes = editing::import(conn, &options.source, &items, actor, options.publish, options.dry_run).map_err(|(row, e)| match (row, e) {
-        (Some(row), StoreError::DuplicateSource { slug, .. }) => ApiError::Unprocessable(vec![FieldIssue::new(
-            format!("/{row}/source_url"),
-            format!("is already the source of `{slug}`"),
-        )]),
+    let outcomes = editing::import(
+        conn,
+        &options.source,
+        &items,
+        actor,
+        options.publish,
+        options.dry_run,
+    )
+    .map_err(|(row, e)| match (row, e) {
+        (Some(row), StoreError::DuplicateSource { slug, .. }) => {
+            ApiError::Unprocessable(vec![FieldIssue::new(
+                format!("/{row}/source_url"),
+                format!("is already the source of `{slug}`"),
+            )])
+        }
         (Some(row), StoreError::Invalid { field, message }) => {
             ApiError::Unprocessable(vec![FieldIssue::new(format!("/{row}/{field}"), message)])
         }
@@ -242,18 +296,36 @@ fn is_csv(req: &HttpRequest) -> bool {
     )
 )]
 #[post("/import")]
-pub async fn import(req: HttpRequest, staff: Staff, body: Bytes, pool: web::Data<Pool>) -> Result<HttpResponse, ApiError> {
+pub async fn import(
+    req: HttpRequest,
+    staff: Staff,
+    body: Bytes,
+    pool: web::Data<Pool>,
+) -> Result<HttpResponse, ApiError> {
     let mut params = QueryParams::parse(req.query_string(), &["source", "dry_run", "publish"]);
-    let source = params.one("source", "a name of 1 to 100 characters", |v| (!v.is_empty() && v.len() <= 100).then(|| v.to_owned()));
+    let source = params.one("source", "a name of 1 to 100 characters", |v| {
+        (!v.is_empty() && v.len() <= 100).then(|| v.to_owned())
+    });
     let dry_run = params.boolean("dry_run").unwrap_or(false);
     let publish = params.boolean("publish").unwrap_or(false);
     params.finish()?;
     let Some(source) = source else {
-        return Err(ApiError::InvalidInput(vec![FieldIssue::new("source", "is required")]));
+        return Err(ApiError::InvalidInput(vec![FieldIssue::new(
+            "source",
+            "is required",
+        )]));
     };
     staff.require(&[Role::Admin, Role::Editor])?;
-    let rows = if is_csv(&req) { csv_rows(&body)? } else { json_rows(&body)? };
-    let options = ImportOptions { source, dry_run, publish };
+    let rows = if is_csv(&req) {
+        csv_rows(&body)?
+    } else {
+        json_rows(&body)?
+    };
+    let options = ImportOptions {
+        source,
+        dry_run,
+        publish,
+    };
     let report = web::block(move || {
         let mut conn = pool.get().map_err(StoreError::from)?;
         run(&mut conn, rows, &options, Some(staff.id))

@@ -48,27 +48,53 @@ struct Input {
 }
 
 fn read(object: &Map<String, Value>) -> Result<Input, ApiError> {
-    let mut f = Fields::new(object, "", &["slug", "name", "kind", "country", "city", "website"]);
+    let mut f = Fields::new(
+        object,
+        "",
+        &["slug", "name", "kind", "country", "city", "website"],
+    );
     let name = f.text("name", 200);
     let name = f.require("name", name);
-    let kind = f.parsed("kind", "a known organization kind", OrganizationKind::from_slug);
+    let kind = f.parsed(
+        "kind",
+        "a known organization kind",
+        OrganizationKind::from_slug,
+    );
     let kind = f.require("kind", kind);
-    let country = f.parsed("country", "an ISO 3166-1 alpha-2 country code", Country::parse);
+    let country = f.parsed(
+        "country",
+        "an ISO 3166-1 alpha-2 country code",
+        Country::parse,
+    );
     let country = f.require("country", country);
     let city = f.text("city", 100);
-    let website = f.parsed("website", "an absolute http(s) URL", |v| is_web_url(v).then(|| v.to_owned()));
+    let website = f.parsed("website", "an absolute http(s) URL", |v| {
+        is_web_url(v).then(|| v.to_owned())
+    });
     let slug = match f.text("slug", 120) {
         Some(s) if slug::is_valid(&s) => Some(s),
         Some(_) => {
-            f.fail("slug", "must be lower-case letters and digits in words joined by single hyphens");
+            f.fail(
+                "slug",
+                "must be lower-case letters and digits in words joined by single hyphens",
+            );
             None
         }
         None => name.as_deref().map(slug::slugify).filter(|s| !s.is_empty()),
     };
     f.finish()?;
     match (slug, name, kind, country) {
-        (Some(slug), Some(name), Some(kind), Some(country)) => Ok(Input { slug, name, kind, country, city, website }),
-        _ => Err(ApiError::Unprocessable(vec![crate::error::FieldIssue::new("/slug", "cannot be made from the name; give one")])),
+        (Some(slug), Some(name), Some(kind), Some(country)) => Ok(Input {
+            slug,
+            name,
+            kind,
+            country,
+            city,
+            website,
+        }),
+        _ => Err(ApiError::Unprocessable(vec![
+            crate::error::FieldIssue::new("/slug", "cannot be made from the name; give one"),
+        ])),
     }
 }
 
@@ -115,15 +141,31 @@ fn taken(e: StoreError) -> ApiError {
     }
 }
 
-fn save(conn: &mut DbConn, staff: &Staff, current: &Organization, next: Organization, action: &'static str) -> Result<Organization, ApiError> {
+fn save(
+    conn: &mut DbConn,
+    staff: &Staff,
+    current: &Organization,
+    next: Organization,
+    action: &'static str,
+) -> Result<Organization, ApiError> {
     let diff = changes(Some(current), &next);
-    store::organizations::update_recorded(conn, &next, current.version, Some(staff.id), action, diff).map_err(taken)?;
+    store::organizations::update_recorded(
+        conn,
+        &next,
+        current.version,
+        Some(staff.id),
+        action,
+        diff,
+    )
+    .map_err(taken)?;
     Ok(next)
 }
 
 fn load(conn: &mut DbConn, key: &str) -> Result<Organization, ApiError> {
     match store::organizations::find(conn, key) {
-        Err(StoreError::NotFound) => Err(ApiError::NotFound("no organization has this id or slug".into())),
+        Err(StoreError::NotFound) => Err(ApiError::NotFound(
+            "no organization has this id or slug".into(),
+        )),
         other => Ok(other?),
     }
 }
@@ -146,7 +188,11 @@ fn load(conn: &mut DbConn, key: &str) -> Result<Organization, ApiError> {
     )
 )]
 #[post("/organizations")]
-pub async fn create_organization(staff: Staff, body: Bytes, pool: web::Data<Pool>) -> Result<HttpResponse, ApiError> {
+pub async fn create_organization(
+    staff: Staff,
+    body: Bytes,
+    pool: web::Data<Pool>,
+) -> Result<HttpResponse, ApiError> {
     staff.require(&[Role::Admin, Role::Editor])?;
     check_size(&body)?;
     let input = read(&parse_object(&body)?)?;
@@ -167,7 +213,8 @@ pub async fn create_organization(staff: Staff, body: Bytes, pool: web::Data<Pool
             withdrawn: false,
         };
         let diff = changes(None, &org);
-        store::organizations::create_recorded(&mut conn, &org, Some(staff.id), diff).map_err(taken)?;
+        store::organizations::create_recorded(&mut conn, &org, Some(staff.id), diff)
+            .map_err(taken)?;
         Ok::<_, ApiError>(org)
     })
     .await??;

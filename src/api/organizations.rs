@@ -106,9 +106,14 @@ pub async fn get_organization(
     .await?;
     match found {
         Ok(org) if !org.withdrawn => Ok(HttpResponse::Ok()
-            .insert_header((actix_web::http::header::ETAG, super::preconditions::etag(org.version)))
+            .insert_header((
+                actix_web::http::header::ETAG,
+                super::preconditions::etag(org.version),
+            ))
             .json(OrganizationView::from(&org))),
-        Ok(_) => Err(ApiError::NotFound("no organization has this id or slug".into())),
+        Ok(_) => Err(ApiError::NotFound(
+            "no organization has this id or slug".into(),
+        )),
         Err(StoreError::NotFound) => Err(ApiError::NotFound(
             "no organization has this id or slug".into(),
         )),

@@ -74,7 +74,11 @@ pub struct SubmissionReceipt {
     )
 )]
 #[post("/submissions")]
-pub async fn submit(req: HttpRequest, body: Bytes, pool: web::Data<Pool>) -> Result<HttpResponse, ApiError> {
+pub async fn submit(
+    req: HttpRequest,
+    body: Bytes,
+    pool: web::Data<Pool>,
+) -> Result<HttpResponse, ApiError> {
     check_size(&body)?;
     let mut object = parse_object(&body)?;
     let submitter = object.remove("submitter");
@@ -84,13 +88,18 @@ pub async fn submit(req: HttpRequest, body: Bytes, pool: web::Data<Pool>) -> Res
             let mut f = Fields::new(map, "/submitter", &["name", "email"]);
             let name = f.text("name", 200);
             let name = f.require("name", name);
-            let email = f.parsed("email", "a well-formed e-mail address", |v| is_email(v).then(|| v.to_owned()));
+            let email = f.parsed("email", "a well-formed e-mail address", |v| {
+                is_email(v).then(|| v.to_owned())
+            });
             let email = f.require("email", email);
             errors.append(&mut f.errors);
             (name, email)
         }
         _ => {
-            errors.push(FieldIssue::new("/submitter", "is required: {\"name\", \"email\"}"));
+            errors.push(FieldIssue::new(
+                "/submitter",
+                "is required: {\"name\", \"email\"}",
+            ));
             (None, None)
         }
     };
@@ -102,14 +111,17 @@ pub async fn submit(req: HttpRequest, body: Bytes, pool: web::Data<Pool>) -> Res
         }
         Err(other) => return Err(other),
     };
-    let (Some(input), Some(name), Some(email), true) = (input, name, email, errors.is_empty()) else {
+    let (Some(input), Some(name), Some(email), true) = (input, name, email, errors.is_empty())
+    else {
         return Err(ApiError::Unprocessable(errors));
     };
     let address = client_address(&req);
     let receipt = web::block(move || {
         let mut conn = pool.get().map_err(StoreError::from)?;
         let now = Utc::now();
-        if let Some(retry_after) = throttle::retry_after(&mut conn, SUBMISSION_LIMIT, &address, now)? {
+        if let Some(retry_after) =
+            throttle::retry_after(&mut conn, SUBMISSION_LIMIT, &address, now)?
+        {
             return Err(ApiError::TooManyRequests { retry_after });
         }
         let org = resolve_organization(&mut conn, &input)?;

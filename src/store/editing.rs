@@ -173,9 +173,15 @@ pub fn import(
     let result = conn.transaction::<_, Abort, _>(|conn| {
         let mut outcomes = Vec::new();
         for (index, item) in items.iter().enumerate() {
-            outcomes.push(import_one(conn, source, item, actor, publish).map_err(|e| Abort::Row(index, e))?);
+            outcomes.push(
+                import_one(conn, source, item, actor, publish).map_err(|e| Abort::Row(index, e))?,
+            );
         }
-        if dry_run { Err(Abort::DryRun(outcomes)) } else { Ok(outcomes) }
+        if dry_run {
+            Err(Abort::DryRun(outcomes))
+        } else {
+            Ok(outcomes)
+        }
     });
     match result {
         Ok(outcomes) | Err(Abort::DryRun(outcomes)) => Ok(outcomes),
@@ -216,7 +222,11 @@ fn import_one(
             let o = Opportunity {
                 id: Uuid::now_v7(),
                 slug: unique_slug(conn, &item.opportunity.slug, None)?,
-                state: if publish { WorkflowState::Published } else { WorkflowState::InReview },
+                state: if publish {
+                    WorkflowState::Published
+                } else {
+                    WorkflowState::InReview
+                },
                 version: 1,
                 created_at: now,
                 updated_at: now,
@@ -242,7 +252,11 @@ fn import_one(
 /// `base`, or `base-2`, `base-3`… whichever no other entry uses.
 fn unique_slug(conn: &mut DbConn, base: &str, owner: Option<&str>) -> StoreResult<String> {
     for n in 1..1000 {
-        let candidate = if n == 1 { base.to_owned() } else { format!("{base}-{n}") };
+        let candidate = if n == 1 {
+            base.to_owned()
+        } else {
+            format!("{base}-{n}")
+        };
         match opportunities::find_any(conn, &candidate) {
             Err(StoreError::NotFound) => return Ok(candidate),
             Ok(o) if Some(o.id.to_string().as_str()) == owner => return Ok(candidate),

@@ -107,17 +107,28 @@ pub fn insert(conn: &mut DbConn, o: &Organization) -> StoreResult<()> {
 /// Replaces a stored organization with `o` if it is still at `expected_version`.
 pub fn update(conn: &mut DbConn, o: &Organization, expected_version: i32) -> StoreResult<()> {
     use crate::db::schema::organizations::dsl::*;
-    let changed = diesel::update(organizations.filter(id.eq(o.id.to_string())).filter(version.eq(expected_version)))
-        .set(&OrganizationRow::from_domain(o))
-        .execute(conn)?;
+    let changed = diesel::update(
+        organizations
+            .filter(id.eq(o.id.to_string()))
+            .filter(version.eq(expected_version)),
+    )
+    .set(&OrganizationRow::from_domain(o))
+    .execute(conn)?;
     if changed == 0 {
-        return Err(super::StoreError::Conflict("the entry has changed since it was read".into()));
+        return Err(super::StoreError::Conflict(
+            "the entry has changed since it was read".into(),
+        ));
     }
     Ok(())
 }
 
 /// Stores a new organization and its `created` revision, in one transaction.
-pub fn create_recorded(conn: &mut DbConn, o: &Organization, actor: Option<uuid::Uuid>, changes: Vec<crate::domain::changes::Change>) -> StoreResult<()> {
+pub fn create_recorded(
+    conn: &mut DbConn,
+    o: &Organization,
+    actor: Option<uuid::Uuid>,
+    changes: Vec<crate::domain::changes::Change>,
+) -> StoreResult<()> {
     conn.transaction(|conn| {
         insert(conn, o)?;
         super::revisions::record(

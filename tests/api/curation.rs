@@ -459,3 +459,80 @@ fn the_same_source_url_is_a_conflict_and_similar_titles_are_flagged() {
         "the slug is taken"
     );
 }
+
+#[test]
+fn organizations_are_created_changed_and_withdrawn_by_editors() {
+    let app = spawn_app();
+    let editor = app.token_for(Role::Editor);
+    let created = app.json(
+        "POST",
+        "/api/v1/organizations",
+        Some(&editor),
+        &json!({"name": "Kino Lab Maribor", "kind": "venue", "country": "SI", "website": "https://kino.example"}),
+        &[],
+    );
+    assert_eq!(created.status, 201, "{}", created.body);
+    assert_eq!(created.json()["slug"], "kino-lab-maribor");
+    let invalid = app.json(
+        "POST",
+        "/api/v1/organizations",
+        Some(&editor),
+        &json!({"name": "", "kind": "castle", "country": "XX", "website": "ftp://x", "version": 3}),
+        &[],
+    );
+    assert_eq!(invalid.status, 422);
+    let mut got = names(&invalid);
+    got.sort();
+    assert_eq!(
+        got,
+        vec!["/country", "/kind", "/name", "/version", "/website"]
+    );
+    let path = "/api/v1/organizations/kino-lab-maribor";
+    assert_eq!(
+        app.json(
+            "PATCH",
+            path,
+            Some(&editor),
+            &json!({"city": "Maribor"}),
+            &[]
+        )
+        .status,
+        428
+    );
+    let patched = app.json(
+        "PATCH",
+        path,
+        Some(&editor),
+        &json!({"city": "Maribor"}),
+        &[("if-match", "\"1\"")],
+    );
+    assert_eq!(patched.status, 200, "{}", patched.body);
+    assert_eq!(patched.json()["city"], "Maribor");
+    assert_eq!(
+        app.json(
+            "PUT",
+            path,
+            Some(&editor),
+            &json!({"name": "Kino Lab", "kind": "venue", "country": "SI"}),
+            &[("if-match", "\"1\"")]
+        )
+        .status,
+        412
+    );
+    assert_eq!(app.get(path).header("etag").as_deref(), Some("\"2\""));
+    let withdrawn = app.request_with(
+        "DELETE",
+        path,
+        &[
+            ("authorization", &format!("Bearer {editor}")),
+            ("if-match", "\"2\""),
+        ],
+    );
+    assert_eq!(withdrawn.status, 200);
+    assert_eq!(
+        app.get(path).status,
+        404,
+        "withdrawn organizations leave the public API"
+    );
+    assert_eq!(app.get_json("/api/v1/organizations")["total"], 0);
+}

@@ -1,0 +1,321 @@
+//! How entries arrive besides the staff editor: public submissions and bulk import.
+
+use std::process::Command;
+
+use serde_json::{Value, json};
+
+use mobility_directory::domain::vocabulary::Role;
+
+use crate::curation::{valid_input, with_org};
+use crate::helpers::spawn_app;
+
+fn submission(title: &str) -> Value {
+    let mut body = valid_input("lumen", title);
+    body["submitter"] = json!({"name": "Ana Novak", "email": "ana@organizer.example"});
+    body
+}
+
+#[test]
+fn a_public_submission_lands_in_the_review_queue_and_reveals_nothing_else() {
+    let app = spawn_app();
+    with_org(&app, "lumen");
+    let editor = app.token_for(Role::Editor);
+    let reply = app.json(
+        "POST",
+        "/api/v1/submissions",
+        None,
+        &submission("Open Studio Call"),
+        &[],
+    );
+    assert_eq!(reply.status, 202, "{}", reply.body);
+    let receipt = reply.json();
+    assert_eq!(receipt["state"], "in_review");
+    assert_eq!(
+        receipt.as_object().unwrap().len(),
+        2,
+        "only id and state: {receipt}"
+    );
+    assert_eq!(
+        app.get("/api/v1/opportunities/open-studio-call").status,
+        404,
+        "not public until published"
+    );
+
+    let queue = app
+        .get_as("/api/v1/staff/opportunities?state=in_review", &editor)
+        .json();
+    assert_eq!(queue["total"], 1);
+    let entry = &queue["items"][0];
+    assert_eq!(
+        entry["workflow"]["submitter"],
+        json!({"name": "Ana Novak", "email": "ana@organizer.example"})
+    );
+    assert!(entry["workflow"]["created_by"].is_null());
+
+    // The same call again: refused without naming the existing entry.
+    let mut again = submission("Another Title Entirely");
+    again["source_url"] = json!("https://example.org/calls/open-studio-call/?utm_medium=social");
+    let conflict = app.json("POST", "/api/v1/submissions", None, &again, &[]);
+    assert_eq!(conflict.status, 409);
+    assert!(conflict.json().get("existing").is_none());
+    assert!(!conflict.body.contains("open-studio-call"));
+
+    let invalid = app.json(
+        "POST",
+        "/api/v1/submissions",
+        None,
+        &json!({"type": "residency", "state": "published"}),
+        &[],
+    );
+    assert_eq!(invalid.status, 422);
+    let names: Vec<String> = invalid.json()["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["name"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        names.contains(&"/submitter".to_owned()) && names.contains(&"/state".to_owned()),
+        "{names:?}"
+    );
+}
+
+#[test]
+fn submissions_are_limited_per_address() {
+    let app = spawn_app();
+    with_org(&app, "lumen");
+    for i in 0..5 {
+        let reply = app.json(
+            "POST",
+            "/api/v1/submissions",
+            None,
+            &submission(&format!("Call number {i}")),
+            &[],
+        );
+        assert_eq!(reply.status, 202, "{}", reply.body);
+    }
+    let blocked = app.json(
+        "POST",
+        "/api/v1/submissions",
+        None,
+        &submission("One too many"),
+        &[],
+    );
+    assert_eq!(blocked.status, 429);
+    assert!(
+        blocked
+            .header("retry-after")
+            .unwrap()
+            .parse::<i64>()
+            .unwrap()
+            > 0
+    );
+}
+
+fn import_rows() -> Value {
+    let mut a = valid_input("lumen", "Imported Residency");
+    a["external_id"] = json!("otm-1");
+    let mut b = valid_input("lumen", "Imported Grant");
+    b["type"] = json!("project_grant");
+    b["external_id"] = json!("otm-2");
+    json!([a, b])
+}
+
+#[test]
+fn a_json_import_upserts_by_source_and_external_id_and_a_dry_run_writes_nothing() {
+    let app = spawn_app();
+    with_org(&app, "lumen");
+    let editor = app.token_for(Role::Editor);
+    let dry = app.json(
+        "POST",
+        "/api/v1/import?source=otm&dry_run=true",
+        Some(&editor),
+        &import_rows(),
+        &[],
+    );
+    assert_eq!(dry.status, 200, "{}", dry.body);
+    assert_eq!(dry.json()["dry_run"], true);
+    assert_eq!(dry.json()["created"], 2);
+    assert_eq!(
+        app.get_as("/api/v1/staff/opportunities", &editor).json()["total"],
+        0,
+        "a dry run writes nothing"
+    );
+
+    let real = app.json(
+        "POST",
+        "/api/v1/import?source=otm&publish=true",
+        Some(&editor),
+        &import_rows(),
+        &[],
+    );
+    assert_eq!(real.status, 200, "{}", real.body);
+    assert_eq!(real.json()["created"], 2);
+    assert_eq!(app.slugs(""), vec!["imported-grant", "imported-residency"]);
+
+    let mut changed = import_rows();
+    changed[0]["funding"] = json!({"min": 1000, "max": 9000, "currency": "EUR"});
+    let again = app.json(
+        "POST",
+        "/api/v1/import?source=otm",
+        Some(&editor),
+        &changed,
+        &[],
+    );
+    assert_eq!(again.status, 200, "{}", again.body);
+    assert_eq!(again.json()["updated"], 2);
+    assert_eq!(again.json()["created"], 0);
+    assert_eq!(
+        app.get_json("/api/v1/opportunities/imported-residency")["funding"]["max"],
+        9000
+    );
+    // The same external id from another source is another entry.
+    let other = app.json("POST", "/api/v1/import?source=elsewhere", Some(&editor), &json!([{"type": "award", "organization": "lumen", "title": {"en": "Imported Residency"}, "rolling": true, "external_id": "otm-1"}]), &[]);
+    assert_eq!(other.status, 200, "{}", other.body);
+    assert_eq!(other.json()["rows"][0]["slug"], "imported-residency-2");
+}
+
+#[test]
+fn an_import_with_one_bad_row_writes_nothing_and_names_every_problem() {
+    let app = spawn_app();
+    with_org(&app, "lumen");
+    let editor = app.token_for(Role::Editor);
+    let mut rows = import_rows();
+    rows[1]["funding"] = json!({"min": 10, "max": 1, "currency": "EUR"});
+    rows[1]["organization"] = json!("nobody");
+    rows.as_array_mut().unwrap().push(json!({"type": "award", "title": {"en": "No id"}, "organization": "lumen", "rolling": true}));
+    for dry_run in ["true", "false"] {
+        let reply = app.json(
+            "POST",
+            &format!("/api/v1/import?source=otm&dry_run={dry_run}"),
+            Some(&editor),
+            &rows,
+            &[],
+        );
+        assert_eq!(reply.status, 422, "{}", reply.body);
+        let mut names: Vec<String> = reply.json()["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["name"].as_str().unwrap().to_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names, vec!["/1/funding/min", "/2/external_id"]);
+    }
+    let bad_org = json!([{"type": "award", "title": {"en": "X"}, "organization": "nobody", "rolling": true, "external_id": "x"}]);
+    let reply = app.json(
+        "POST",
+        "/api/v1/import?source=otm",
+        Some(&editor),
+        &bad_org,
+        &[],
+    );
+    assert_eq!(reply.json()["errors"][0]["name"], "/0/organization");
+    assert_eq!(
+        app.get_as("/api/v1/staff/opportunities", &editor).json()["total"],
+        0,
+        "all or nothing"
+    );
+    let contributor = app.token_for(Role::Contributor);
+    assert_eq!(
+        app.json(
+            "POST",
+            "/api/v1/import?source=otm",
+            Some(&contributor),
+            &import_rows(),
+            &[]
+        )
+        .status,
+        403
+    );
+    assert_eq!(
+        app.json("POST", "/api/v1/import", Some(&editor), &import_rows(), &[])
+            .status,
+        400,
+        "source is required"
+    );
+}
+
+const CSV: &str = "external_id,type,organization,title.en,title.sl,disciplines,destination.countries,deadline,deadline_timezone,funding.max,funding.currency,rolling,source_url\n\
+csv-1,residency,lumen,CSV Residency,Rezidenca CSV,visual_arts;crafts,SI;HR,2099-05-01T23:59:00+02:00,Europe/Ljubljana,2500,EUR,false,https://example.org/csv-1\n\
+csv-2,travel_grant,lumen,CSV Travel Fund,Potni sklad CSV,music,AT,,,800,EUR,true,https://example.org/csv-2\n";
+
+#[test]
+fn a_csv_import_uses_the_json_field_names() {
+    let app = spawn_app();
+    with_org(&app, "lumen");
+    let editor = app.token_for(Role::Editor);
+    let reply = app.send(
+        "POST",
+        "/api/v1/import?source=csv&publish=true",
+        &[
+            ("authorization", &format!("Bearer {editor}")),
+            ("content-type", "text/csv"),
+        ],
+        Some(CSV.as_bytes()),
+    );
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(reply.json()["created"], 2);
+    let entry = app.get_json("/api/v1/opportunities/csv-residency");
+    assert_eq!(entry["disciplines"], json!(["crafts", "visual_arts"]));
+    assert_eq!(entry["destination"]["countries"], json!(["HR", "SI"]));
+    assert_eq!(entry["funding"]["max"], 2500);
+    assert_eq!(
+        app.get_json("/api/v1/opportunities/csv-travel-fund")["rolling"],
+        true
+    );
+}
+
+#[test]
+fn the_command_line_import_runs_the_same_code() {
+    let app = spawn_app();
+    with_org(&app, "lumen");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("calls.csv");
+    std::fs::write(&file, CSV).unwrap();
+    let bin = env!("CARGO_BIN_EXE_mobility-directory");
+    let dry = Command::new(bin)
+        .args([
+            "import",
+            file.to_str().unwrap(),
+            "--source",
+            "csv",
+            "--dry-run",
+        ])
+        .env("DATABASE_URL", &app.database_url)
+        .output()
+        .unwrap();
+    assert!(
+        dry.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dry.stderr)
+    );
+    let report: Value = serde_json::from_slice(&dry.stdout).unwrap();
+    assert_eq!(report["dry_run"], true);
+    let real = Command::new(bin)
+        .args([
+            "import",
+            file.to_str().unwrap(),
+            "--source",
+            "csv",
+            "--publish",
+        ])
+        .env("DATABASE_URL", &app.database_url)
+        .output()
+        .unwrap();
+    assert!(
+        real.status.success(),
+        "{}",
+        String::from_utf8_lossy(&real.stderr)
+    );
+    assert_eq!(app.slugs(""), vec!["csv-residency", "csv-travel-fund"]);
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, r#"[{"type": "castle", "external_id": "1"}]"#).unwrap();
+    let failed = Command::new(bin)
+        .args(["import", bad.to_str().unwrap(), "--source", "x"])
+        .env("DATABASE_URL", &app.database_url)
+        .output()
+        .unwrap();
+    assert!(!failed.status.success());
+    assert!(String::from_utf8_lossy(&failed.stderr).contains("/0/type"));
+}
