@@ -31,10 +31,17 @@ pub const ADDRESS_LIMIT: Limit = Limit {
 };
 
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code)] // describes the body for the OpenAPI document; it is read by `Fields`
 pub struct Credentials {
-    #[schema(example = "editor@example.org")]
+    #[schema(
+        example = "editor@example.org",
+        min_length = 1,
+        max_length = 254,
+        pattern = "\\S"
+    )]
     pub email: String,
+    #[schema(min_length = 1, max_length = 1024)]
     pub password: String,
 }
 

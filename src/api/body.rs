@@ -101,15 +101,20 @@ impl<'a> Fields<'a> {
         }
     }
 
-    /// A string parsed by `parse`; `expected` describes a valid value.
+    /// A string parsed by `parse`; `expected` describes a valid value. An empty string is
+    /// not a valid code, date or address, so it is refused rather than taken as absent.
     pub fn parsed<T>(
         &mut self,
         key: &str,
         expected: &str,
         parse: impl Fn(&str) -> Option<T>,
     ) -> Option<T> {
-        let raw = self.text(key, 2000)?;
-        let parsed = parse(&raw);
+        let blank = matches!(self.value(key), Some(Value::String(s)) if s.trim().is_empty());
+        let parsed = match self.text(key, 2000) {
+            Some(raw) => parse(&raw),
+            None if blank => None,
+            None => return None,
+        };
         if parsed.is_none() {
             self.fail(key, format!("must be {expected}"));
         }

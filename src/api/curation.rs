@@ -20,7 +20,7 @@ use super::body::{Fields, check_size, parse_object};
 use super::identity::Staff;
 use super::opportunity_input::{self, Input};
 use super::pagination::{encode, page_request, page_response};
-use super::preconditions::{check_if_match, etag, if_match};
+use super::preconditions::{check_if_match, etag, if_match, require_if_match};
 use super::query::QueryParams;
 use super::staff_views::{
     DuplicateList, DuplicatePair, PossibleDuplicate, RevisionList, RevisionView, StaffOpportunity,
@@ -264,7 +264,8 @@ pub async fn replace_opportunity(
     body: Bytes,
     pool: web::Data<Pool>,
 ) -> Result<HttpResponse, ApiError> {
-    let object = read_body(&body)?;
+    require_if_match(&req)?;
+    let input = opportunity_input::read(&read_body(&body)?)?;
     let key = path.into_inner();
     let precondition = if_match(&req);
     let loaded = web::block(move || {
@@ -272,7 +273,6 @@ pub async fn replace_opportunity(
         let current = load(&mut conn, &key)?;
         current.check_edit(&staff)?;
         check_if_match(precondition.as_deref(), current.opportunity.version, true)?;
-        let input = opportunity_input::read(&object)?;
         save_replacement(&mut conn, &staff, &current, input)
     })
     .await??;
@@ -286,7 +286,7 @@ pub async fn replace_opportunity(
     security(("bearer" = [])),
     params(("id_or_slug" = String, Path, description = "The entry's UUID or slug."),
            ("if-match" = String, Header, description = "The current ETag.")),
-    request_body(content = Object, description = "A JSON merge patch of the entry's writable representation.", content_type = "application/merge-patch+json"),
+    request_body(content = crate::api::opportunity_input::OpportunityPatch, description = "A JSON merge patch of the entry's writable representation.", content_type = "application/merge-patch+json"),
     responses(
         (status = 200, description = "Changed.", body = StaffOpportunity, headers(("etag" = String, description = "The new version."))),
         (status = 400, description = "The body is not JSON.", body = Problem, content_type = "application/problem+json"),
@@ -310,6 +310,7 @@ pub async fn patch_opportunity(
     body: Bytes,
     pool: web::Data<Pool>,
 ) -> Result<HttpResponse, ApiError> {
+    require_if_match(&req)?;
     let patch = serde_json::Value::Object(read_body(&body)?);
     let key = path.into_inner();
     let precondition = if_match(&req);
@@ -361,6 +362,7 @@ pub async fn withdraw_opportunity(
     path: Path<String>,
     pool: web::Data<Pool>,
 ) -> Result<HttpResponse, ApiError> {
+    require_if_match(&req)?;
     QueryParams::parse(req.query_string(), &[]).finish()?;
     let key = path.into_inner();
     let precondition = if_match(&req);
@@ -429,9 +431,11 @@ fn move_to(
 }
 
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code)] // describes the body for the OpenAPI document; it is read by `Fields`
 pub struct Rejection {
     /// Why the entry goes back to its author; shown to them.
+    #[schema(min_length = 1, max_length = 2000, pattern = "\\S")]
     pub reason: String,
 }
 

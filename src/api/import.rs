@@ -304,7 +304,7 @@ pub async fn import(
 ) -> Result<HttpResponse, ApiError> {
     let mut params = QueryParams::parse(req.query_string(), &["source", "dry_run", "publish"]);
     let source = params.one("source", "a name of 1 to 100 characters", |v| {
-        (!v.is_empty() && v.len() <= 100).then(|| v.to_owned())
+        (!v.is_empty() && v.chars().count() <= 100).then(|| v.to_owned())
     });
     let dry_run = params.boolean("dry_run").unwrap_or(false);
     let publish = params.boolean("publish").unwrap_or(false);

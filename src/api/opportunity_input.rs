@@ -56,6 +56,7 @@ const AMOUNT_MAX: i64 = 1_000_000_000_000;
 /// deadline are required.
 #[derive(utoipa::ToSchema)]
 #[allow(dead_code)] // describes the body for the OpenAPI document; it is read by `read`
+#[serde(deny_unknown_fields)]
 pub struct OpportunityInput {
     /// Lower-case words joined by hyphens; made from the title when absent.
     slug: Option<String>,
@@ -91,9 +92,43 @@ pub struct OpportunityInput {
     languages: Option<Vec<String>>,
 }
 
+/// A JSON merge patch (RFC 7396) of the writable representation: members replace,
+/// `null` removes, nested objects merge. The patched entry must pass every rule of `PUT`.
+#[derive(utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)] // describes the body for the OpenAPI document
+pub struct OpportunityPatch {
+    slug: Option<String>,
+    #[schema(rename = "type")]
+    kind: Option<OpportunityType>,
+    organization: Option<String>,
+    title: Option<TextsInput>,
+    summary: Option<TextsInput>,
+    description: Option<TextsInput>,
+    disciplines: Option<Vec<Discipline>>,
+    destination: Option<DestinationInput>,
+    eligibility: Option<EligibilityInput>,
+    opens_at: Option<DateTime<Utc>>,
+    deadline: Option<DateTime<Utc>>,
+    deadline_timezone: Option<String>,
+    rolling: Option<bool>,
+    activity: Option<ActivityInput>,
+    funding: Option<FundingInput>,
+    covered_costs: Option<Vec<CoveredCost>>,
+    application_fee: Option<FeeInput>,
+    #[schema(format = "uri")]
+    application_url: Option<String>,
+    #[schema(format = "uri")]
+    source_url: Option<String>,
+    #[schema(format = Email)]
+    contact_email: Option<String>,
+    languages: Option<Vec<String>>,
+}
+
 /// Texts in English and Slovenian (at least one for titles).
 #[derive(utoipa::ToSchema)]
 #[allow(dead_code)]
+#[serde(deny_unknown_fields)]
 pub struct TextsInput {
     en: Option<String>,
     sl: Option<String>,
@@ -101,6 +136,7 @@ pub struct TextsInput {
 
 #[derive(utoipa::ToSchema)]
 #[allow(dead_code)]
+#[serde(deny_unknown_fields)]
 pub struct DestinationInput {
     countries: Option<Vec<super::codes::CountryCode>>,
     city: Option<String>,
@@ -109,6 +145,7 @@ pub struct DestinationInput {
 
 #[derive(utoipa::ToSchema)]
 #[allow(dead_code)]
+#[serde(deny_unknown_fields)]
 pub struct EligibilityInput {
     nationalities: Option<Vec<super::codes::AreaCode>>,
     residences: Option<Vec<super::codes::AreaCode>>,
@@ -121,6 +158,7 @@ pub struct EligibilityInput {
 
 #[derive(utoipa::ToSchema)]
 #[allow(dead_code)]
+#[serde(deny_unknown_fields)]
 pub struct ActivityInput {
     starts_on: Option<NaiveDate>,
     ends_on: Option<NaiveDate>,
@@ -132,6 +170,7 @@ pub struct ActivityInput {
 
 #[derive(utoipa::ToSchema)]
 #[allow(dead_code)]
+#[serde(deny_unknown_fields)]
 pub struct FundingInput {
     #[schema(minimum = 0)]
     min: Option<i64>,
@@ -143,6 +182,7 @@ pub struct FundingInput {
 
 #[derive(utoipa::ToSchema)]
 #[allow(dead_code)]
+#[serde(deny_unknown_fields)]
 pub struct FeeInput {
     #[schema(minimum = 0)]
     amount: Option<i64>,

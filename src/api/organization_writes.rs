@@ -20,19 +20,35 @@ use crate::store::{self, StoreError};
 use super::body::{Fields, check_size, is_web_url, parse_object};
 use super::identity::Staff;
 use super::opportunity_input::merge_patch;
-use super::preconditions::{check_if_match, etag, if_match};
+use super::preconditions::{check_if_match, etag, if_match, require_if_match};
 use super::query::QueryParams;
 use super::views::OrganizationView;
 
 /// The writable representation of an organization.
 #[derive(utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code)] // describes the body for the OpenAPI document; it is read by `read`
 pub struct OrganizationInput {
     /// Made from the name when absent.
     slug: Option<String>,
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     name: String,
     kind: OrganizationKind,
     country: super::codes::CountryCode,
+    city: Option<String>,
+    #[schema(format = "uri")]
+    website: Option<String>,
+}
+
+/// A JSON merge patch of an organization's writable representation.
+#[derive(utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)] // describes the body for the OpenAPI document
+pub struct OrganizationPatch {
+    slug: Option<String>,
+    name: Option<String>,
+    kind: Option<OrganizationKind>,
+    country: Option<super::codes::CountryCode>,
     city: Option<String>,
     #[schema(format = "uri")]
     website: Option<String>,
@@ -265,16 +281,17 @@ pub async fn replace_organization(
     body: Bytes,
     pool: web::Data<Pool>,
 ) -> Result<HttpResponse, ApiError> {
+    require_if_match(&req)?;
     staff.require(&[Role::Admin, Role::Editor])?;
     check_size(&body)?;
-    let object = parse_object(&body)?;
+    let input = read(&parse_object(&body)?)?;
     let precondition = if_match(&req);
     let key = path.into_inner();
     let saved = web::block(move || {
         let mut conn = pool.get().map_err(StoreError::from)?;
         let current = load(&mut conn, &key)?;
         check_if_match(precondition.as_deref(), current.version, true)?;
-        let next = next_version(&current, read(&object)?);
+        let next = next_version(&current, input);
         save(&mut conn, &staff, &current, next, "updated")
     })
     .await??;
@@ -287,7 +304,7 @@ pub async fn replace_organization(
     security(("bearer" = [])),
     params(("id_or_slug" = String, Path, description = "The organization's UUID or slug."),
            ("if-match" = String, Header, description = "The current ETag.")),
-    request_body(content = Object, description = "A JSON merge patch of the organization's writable representation.", content_type = "application/merge-patch+json"),
+    request_body(content = OrganizationPatch, description = "A JSON merge patch of the organization's writable representation.", content_type = "application/merge-patch+json"),
     responses(
         (status = 200, description = "Changed.", body = OrganizationView, headers(("etag" = String, description = "The new version."))),
         (status = 400, description = "The body is not JSON.", body = Problem, content_type = "application/problem+json"),
@@ -311,6 +328,7 @@ pub async fn patch_organization(
     body: Bytes,
     pool: web::Data<Pool>,
 ) -> Result<HttpResponse, ApiError> {
+    require_if_match(&req)?;
     staff.require(&[Role::Admin, Role::Editor])?;
     check_size(&body)?;
     let patch = Value::Object(parse_object(&body)?);
@@ -355,6 +373,7 @@ pub async fn withdraw_organization(
     path: Path<String>,
     pool: web::Data<Pool>,
 ) -> Result<HttpResponse, ApiError> {
+    require_if_match(&req)?;
     QueryParams::parse(req.query_string(), &[]).finish()?;
     staff.require(&[Role::Admin, Role::Editor])?;
     let precondition = if_match(&req);

@@ -26,12 +26,10 @@ pub fn page_request(params: &mut QueryParams, scope: &str) -> Result<PageRequest
         .integer("limit", 1, MAX_LIMIT)
         .unwrap_or(DEFAULT_LIMIT);
     let after = match params.text("cursor") {
-        Some(cursor) => Some(decode(&cursor, scope).ok_or_else(|| {
-            FieldIssue::new(
-                "cursor",
-                "is not a cursor this list issued for this sort order",
-            )
-        })?),
+        Some(cursor) => Some(
+            decode(&cursor, scope)
+                .ok_or_else(|| FieldIssue::new("cursor", "is not a cursor this list issued"))?,
+        ),
         None => None,
     };
     Ok(PageRequest { after, limit })

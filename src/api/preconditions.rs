@@ -44,3 +44,13 @@ pub fn check_if_match(
         )))
     }
 }
+
+/// 428 when `If-Match` is absent: checked before the body, so that a client learns first
+/// that it must send the version it edits.
+pub fn require_if_match(req: &HttpRequest) -> Result<(), ApiError> {
+    if req.headers().contains_key(header::IF_MATCH) {
+        Ok(())
+    } else {
+        Err(ApiError::PreconditionRequired)
+    }
+}

@@ -29,20 +29,21 @@ pub const SUBMISSION_LIMIT: Limit = Limit {
     window: Duration::hours(1),
 };
 
-/// A proposed call: the entry, as staff write it, plus who proposes it.
+/// A proposed call: who proposes it, and the entry as staff write it.
 #[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code)] // describes the body for the OpenAPI document
 pub struct SubmissionInput {
-    #[schema(inline)]
     submitter: SubmitterInput,
-    #[schema(inline)]
-    #[serde(flatten)]
     entry: opportunity_input::OpportunityInput,
 }
 
+/// Who to contact about a submission; never shown to the public.
 #[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code)]
 pub struct SubmitterInput {
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     name: String,
     #[schema(format = Email)]
     email: String,
@@ -60,7 +61,7 @@ pub struct SubmissionReceipt {
 /// is published. Limited per client address (429 with `Retry-After`).
 #[utoipa::path(
     tag = "submissions",
-    request_body(content = SubmissionInput, description = "The entry's writable representation with a `submitter` {name, email}; `organization` names an organization already in the directory."),
+    request_body(content = SubmissionInput, description = "`submitter` {name, email} and `entry`, the writable representation staff use; `entry.organization` names an organization already in the directory."),
     responses(
         (status = 202, description = "Received; it is in the review queue.", body = SubmissionReceipt),
         (status = 400, description = "The body is not JSON.", body = Problem, content_type = "application/problem+json"),
@@ -80,9 +81,13 @@ pub async fn submit(
     pool: web::Data<Pool>,
 ) -> Result<HttpResponse, ApiError> {
     check_size(&body)?;
-    let mut object = parse_object(&body)?;
-    let submitter = object.remove("submitter");
-    let mut errors = Vec::new();
+    let object = parse_object(&body)?;
+    let mut errors: Vec<FieldIssue> = object
+        .keys()
+        .filter(|k| !["submitter", "entry"].contains(&k.as_str()))
+        .map(|k| FieldIssue::new(format!("/{k}"), "is not a field this operation accepts"))
+        .collect();
+    let submitter = object.get("submitter").cloned();
     let (name, email) = match &submitter {
         Some(Value::Object(map)) => {
             let mut f = Fields::new(map, "/submitter", &["name", "email"]);
@@ -103,13 +108,25 @@ pub async fn submit(
             (None, None)
         }
     };
-    let input = match opportunity_input::read(&object) {
-        Ok(input) => Some(input),
-        Err(ApiError::Unprocessable(mut more)) => {
-            errors.append(&mut more);
+    let input = match object.get("entry") {
+        Some(Value::Object(entry)) => match opportunity_input::read(entry) {
+            Ok(input) => Some(input),
+            Err(ApiError::Unprocessable(more)) => {
+                errors.extend(
+                    more.into_iter()
+                        .map(|i| FieldIssue::new(format!("/entry{}", i.name), i.reason)),
+                );
+                None
+            }
+            Err(other) => return Err(other),
+        },
+        _ => {
+            errors.push(FieldIssue::new(
+                "/entry",
+                "is required: the call, as an object",
+            ));
             None
         }
-        Err(other) => return Err(other),
     };
     let (Some(input), Some(name), Some(email), true) = (input, name, email, errors.is_empty())
     else {

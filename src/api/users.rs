@@ -48,16 +48,19 @@ pub struct UserList {
 }
 
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code)] // describes the body for the OpenAPI document; it is read by `Fields`
 pub struct NewUser {
-    #[schema(example = "contributor@example.org")]
+    #[schema(example = "contributor@example.org", format = Email)]
     pub email: String,
     /// At least 12 characters.
+    #[schema(min_length = 12, max_length = 1024)]
     pub password: String,
     pub role: Role,
 }
 
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code)] // describes the body for the OpenAPI document; it is read by `Fields`
 pub struct UserChange {
     pub role: Option<Role>,

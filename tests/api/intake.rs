@@ -10,9 +10,7 @@ use crate::curation::{valid_input, with_org};
 use crate::helpers::spawn_app;
 
 fn submission(title: &str) -> Value {
-    let mut body = valid_input("lumen", title);
-    body["submitter"] = json!({"name": "Ana Novak", "email": "ana@organizer.example"});
-    body
+    json!({"submitter": {"name": "Ana Novak", "email": "ana@organizer.example"}, "entry": valid_input("lumen", title)})
 }
 
 #[test]
@@ -54,7 +52,8 @@ fn a_public_submission_lands_in_the_review_queue_and_reveals_nothing_else() {
 
     // The same call again: refused without naming the existing entry.
     let mut again = submission("Another Title Entirely");
-    again["source_url"] = json!("https://example.org/calls/open-studio-call/?utm_medium=social");
+    again["entry"]["source_url"] =
+        json!("https://example.org/calls/open-studio-call/?utm_medium=social");
     let conflict = app.json("POST", "/api/v1/submissions", None, &again, &[]);
     assert_eq!(conflict.status, 409);
     assert!(conflict.json().get("existing").is_none());

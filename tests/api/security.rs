@@ -243,8 +243,10 @@ fn no_password_hash_and_no_staff_email_ever_reaches_the_public() {
     with_org(&app, "lumen");
     let password = app.create_user("secret.editor@staff.example", Role::Editor);
     let editor = app.sign_in("secret.editor@staff.example", &password);
-    let mut submission = valid_input("lumen", "Submitted Call");
-    submission["submitter"] = json!({"name": "Ana Novak", "email": "ana@organizer.example"});
+    let submission = json!({
+        "submitter": {"name": "Ana Novak", "email": "ana@organizer.example"},
+        "entry": valid_input("lumen", "Submitted Call"),
+    });
     assert_eq!(
         app.json("POST", "/api/v1/submissions", None, &submission, &[])
             .status,
