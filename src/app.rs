@@ -50,6 +50,7 @@ impl Application {
                 .default_service(web::to(api::fallback::not_routed))
                 .wrap(ErrorHandlers::new().default_handler(error::problem_fallback))
                 .wrap(public_cors())
+                .wrap(from_fn(refuse_nul_in_path))
                 .wrap(from_fn(echo_request_id))
                 .wrap(TracingLogger::default())
         })
@@ -96,6 +97,21 @@ async fn redirect_to_docs() -> HttpResponse {
     HttpResponse::MovedPermanently()
         .insert_header((LOCATION, "/docs/"))
         .finish()
+}
+
+/// A NUL character names no resource, and PostgreSQL cannot even compare it: such a
+/// path is a 404 before any handler runs.
+async fn refuse_nul_in_path(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<actix_web::body::EitherBody<impl MessageBody>>, actix_web::Error> {
+    if req.path().to_ascii_lowercase().contains("%00") {
+        let response = actix_web::ResponseError::error_response(&error::ApiError::NotFound(
+            "there is no resource at a path with a NUL character".into(),
+        ));
+        return Ok(req.into_response(response).map_into_right_body());
+    }
+    Ok(next.call(req).await?.map_into_left_body())
 }
 
 /// Logs each answered request (inside the request's span, so with its request id, method

@@ -83,6 +83,10 @@ impl<'a> Fields<'a> {
     /// A string of at most `max` characters (trimmed; empty counts as absent).
     pub fn text(&mut self, key: &str, max: usize) -> Option<String> {
         match self.value(key)? {
+            Value::String(s) if s.contains('\0') => {
+                self.fail(key, "must not contain NUL characters");
+                None
+            }
             Value::String(s) => {
                 let s = s.trim();
                 if s.chars().count() > max {

@@ -13,16 +13,18 @@ pub struct QueryParams {
 }
 
 impl QueryParams {
-    /// Parses `query` and reports every parameter whose name is not in `known`.
+    /// Parses `query` and reports every parameter whose name is not in `known`, and every
+    /// value with a NUL character (which no database column can hold).
     pub fn parse(query: &str, known: &[&str]) -> QueryParams {
         let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
             .collect();
         let mut errors = Vec::new();
-        for (name, _) in &pairs {
-            if !known.contains(&name.as_str())
-                && !errors.iter().any(|e: &FieldIssue| &e.name == name)
-            {
+        for (name, value) in &pairs {
+            if errors.iter().any(|e: &FieldIssue| &e.name == name) {
+                continue;
+            }
+            if !known.contains(&name.as_str()) {
                 errors.push(FieldIssue::new(
                     name.clone(),
                     format!(
@@ -30,8 +32,18 @@ impl QueryParams {
                         known.join(", ")
                     ),
                 ));
+            } else if value.contains('\0') {
+                errors.push(FieldIssue::new(
+                    name.clone(),
+                    "must not contain NUL characters",
+                ));
             }
         }
+        // Values already reported are not read again.
+        let pairs = pairs
+            .into_iter()
+            .filter(|(name, _)| !errors.iter().any(|e| &e.name == name))
+            .collect();
         QueryParams { pairs, errors }
     }
 

@@ -174,3 +174,20 @@ fn browsers_on_any_origin_may_read_the_api() {
             .contains("GET")
     );
 }
+
+#[test]
+fn nul_characters_are_refused_everywhere_not_crashes() {
+    let app = spawn_app();
+    let body = assert_problem(&app.get("/api/v1/opportunities?organization=%0C%00"), 400);
+    assert_eq!(named(&body), vec!["organization"]);
+    assert_problem(&app.get("/api/v1/opportunities/abc%00def"), 404);
+    assert_problem(&app.get("/api/v1/organizations/%00"), 404);
+    let reply = app.json(
+        "POST",
+        "/api/v1/auth/token",
+        None,
+        &serde_json::json!({"email": "a\u{0}b@example.org", "password": "x"}),
+        &[],
+    );
+    assert_problem(&reply, 422);
+}
