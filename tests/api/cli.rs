@@ -105,6 +105,7 @@ fn first_start_on_the_default_database_shows_the_demo_and_sigterm_stops_it_grace
     let mut child = Command::new(BIN)
         .current_dir(dir.path())
         .env_remove("DATABASE_URL")
+        .env_remove("MOBILITY_JWT_SECRET")
         .env("MOBILITY_BIND", format!("127.0.0.1:{port}"))
         .env("MOBILITY_LOG_FORMAT", "json")
         .stdout(Stdio::null())
@@ -159,6 +160,15 @@ fn first_start_on_the_default_database_shows_the_demo_and_sigterm_stops_it_grace
     assert_eq!(answered["message"], "answered");
     assert_eq!(answered["status"], 200);
     assert_eq!(answered["span"]["http.target"], "/api/v1/taxonomies/types");
+    // Without MOBILITY_JWT_SECRET the service runs in development mode and says so.
+    assert!(
+        lines.iter().any(|l| l["level"] == "WARN"
+            && l["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains("MOBILITY_JWT_SECRET")),
+        "a development-mode warning"
+    );
 }
 
 #[test]

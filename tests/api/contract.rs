@@ -109,3 +109,36 @@ fn every_schema_reference_resolves() {
     }
     assert!(missing.is_empty(), "dangling references: {missing:?}");
 }
+
+#[test]
+fn every_staff_operation_declares_bearer_security_and_public_ones_do_not() {
+    let doc: serde_json::Value = serde_json::from_str(COMMITTED).unwrap();
+    assert_eq!(
+        doc["components"]["securitySchemes"]["bearer"]["scheme"],
+        "bearer"
+    );
+    let public = [
+        ("get", "/api/v1/opportunities"),
+        ("get", "/api/v1/opportunities/{id_or_slug}"),
+        ("get", "/api/v1/organizations"),
+        ("get", "/api/v1/organizations/{id_or_slug}"),
+        ("get", "/api/v1/taxonomies"),
+        ("get", "/api/v1/taxonomies/{name}"),
+        ("post", "/api/v1/auth/token"),
+        ("post", "/api/v1/submissions"),
+        ("get", "/healthz"),
+        ("get", "/readyz"),
+    ];
+    let mut protected = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let secured = op["security"]
+                .as_array()
+                .is_some_and(|s| s.iter().any(|r| r.get("bearer").is_some()));
+            let is_public = public.contains(&(method.as_str(), path.as_str()));
+            assert_eq!(secured, !is_public, "{method} {path}");
+            protected += usize::from(secured);
+        }
+    }
+    assert!(protected >= 20, "{protected} protected operations");
+}
