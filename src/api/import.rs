@@ -20,7 +20,7 @@ use crate::store::{StoreError, organizations};
 
 use super::identity::Staff;
 use super::opportunity_input;
-use super::query::QueryParams;
+use super::query::{QueryParams, is_identifier};
 
 /// CSV columns whose cells hold `;`-separated lists.
 const LIST_COLUMNS: &[&str] = &[
@@ -279,7 +279,7 @@ fn is_csv(req: &HttpRequest) -> bool {
     tag = "curation",
     security(("bearer" = [])),
     params(
-        ("source" = String, Query, min_length = 1, max_length = 100, description = "Where the entries come from, e.g. `on-the-move`.", example = "partner-feed"),
+        ("source" = String, Query, pattern = "^[A-Za-z0-9._-]{1,100}$", description = "Where the entries come from: letters, digits, `.`, `_` and `-`, e.g. `on-the-move`.", example = "partner-feed"),
         ("dry_run" = Option<bool>, Query, description = "Check and report, write nothing."),
         ("publish" = Option<bool>, Query, description = "Publish new entries at once instead of queueing them for review."),
     ),
@@ -303,8 +303,8 @@ pub async fn import(
     pool: web::Data<Pool>,
 ) -> Result<HttpResponse, ApiError> {
     let mut params = QueryParams::parse(req.query_string(), &["source", "dry_run", "publish"]);
-    let source = params.one("source", "a name of 1 to 100 characters", |v| {
-        (!v.is_empty() && v.chars().count() <= 100).then(|| v.to_owned())
+    let source = params.one("source", "1 to 100 letters, digits, `.`, `_` or `-`", |v| {
+        is_identifier(v, 100, &['.', '_', '-']).then(|| v.to_owned())
     });
     let dry_run = params.boolean("dry_run").unwrap_or(false);
     let publish = params.boolean("publish").unwrap_or(false);

@@ -17,7 +17,7 @@ use crate::store::{self, StoreError};
 
 use super::codes::AreaCode;
 use super::pagination::{encode, page_request, page_response};
-use super::query::QueryParams;
+use super::query::{QueryParams, is_identifier};
 use super::views::{OpportunityView, PublicChange};
 use crate::domain::changes::NOTABLE_AFTER_PUBLICATION;
 use crate::store::revisions::Revision;
@@ -80,7 +80,9 @@ fn parse_filter(params: &mut QueryParams) -> OpportunityFilter {
             "a known career stage",
             CareerStage::from_slug,
         ),
-        organization: params.text("organization"),
+        organization: params.one("organization", "an organization's id or slug", |v| {
+            is_identifier(v, 120, &['-']).then(|| v.to_owned())
+        }),
         updated_since: params.instant("updated_since"),
     }
 }
@@ -131,7 +133,7 @@ const CURSOR_SCOPE: &str = "opportunities";
         ("free_to_apply" = Option<bool>, Query, description = "`true`: no application fee; `false`: only calls with a fee."),
         ("min_amount" = Option<i64>, Query, minimum = 0, maximum = 1_000_000_000_000_i64, description = "The largest amount offered is at least this, in the call's own currency."),
         ("career_stage" = Option<Vec<CareerStage>>, Query, description = "Aimed at this career stage; calls for `any` stage always match."),
-        ("organization" = Option<String>, Query, min_length = 1, description = "Offered by this organization (id or slug)."),
+        ("organization" = Option<String>, Query, pattern = "^[A-Za-z0-9-]{1,120}$", description = "Offered by this organization (id or slug)."),
         ("updated_since" = Option<String>, Query, format = DateTime, description = "Changed at or after this instant."),
         ("sort" = Option<SortOrder>, Query, description = "`deadline` (soonest first, default), `newest` (latest published first) or `updated` (latest change first)."),
         ("limit" = Option<i64>, Query, minimum = 1, maximum = 100, description = "Page size, default 20."),

@@ -149,6 +149,15 @@ impl QueryParams {
     }
 }
 
+/// 1 to `max` ASCII letters, digits and the given punctuation: ids, slugs, source names.
+pub fn is_identifier(value: &str, max: usize, punctuation: &[char]) -> bool {
+    !value.is_empty()
+        && value.len() <= max
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || punctuation.contains(&c))
+}
+
 /// An RFC 3339 date-time, or a calendar date meaning its first instant in UTC.
 fn parse_instant(value: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(value)

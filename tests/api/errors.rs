@@ -50,6 +50,7 @@ fn unknown_and_malformed_parameters_are_each_named() {
         ("min_amount=99999999999999999999", "min_amount"),
         ("career_stage=student", "career_stage"),
         ("organization=", "organization"),
+        ("organization=a%20b", "organization"),
         ("updated_since=0", "updated_since"),
         ("sort=random", "sort"),
         ("limit=0", "limit"),
