@@ -81,10 +81,10 @@ pub struct OpportunityInput {
     funding: Option<FundingInput>,
     covered_costs: Option<Vec<CoveredCost>>,
     application_fee: Option<FeeInput>,
-    #[schema(format = "uri")]
+    #[schema(format = "uri", max_length = 1000)]
     application_url: Option<String>,
     /// Also the key for duplicate detection, once normalised.
-    #[schema(format = "uri")]
+    #[schema(format = "uri", max_length = 1000)]
     source_url: Option<String>,
     #[schema(format = Email)]
     contact_email: Option<String>,
@@ -116,9 +116,9 @@ pub struct OpportunityPatch {
     funding: Option<FundingInput>,
     covered_costs: Option<Vec<CoveredCost>>,
     application_fee: Option<FeeInput>,
-    #[schema(format = "uri")]
+    #[schema(format = "uri", max_length = 1000)]
     application_url: Option<String>,
-    #[schema(format = "uri")]
+    #[schema(format = "uri", max_length = 1000)]
     source_url: Option<String>,
     #[schema(format = Email)]
     contact_email: Option<String>,

@@ -36,7 +36,7 @@ pub struct OrganizationInput {
     kind: OrganizationKind,
     country: super::codes::CountryCode,
     city: Option<String>,
-    #[schema(format = "uri")]
+    #[schema(format = "uri", max_length = 1000)]
     website: Option<String>,
 }
 
@@ -50,7 +50,7 @@ pub struct OrganizationPatch {
     kind: Option<OrganizationKind>,
     country: Option<super::codes::CountryCode>,
     city: Option<String>,
-    #[schema(format = "uri")]
+    #[schema(format = "uri", max_length = 1000)]
     website: Option<String>,
 }
 

@@ -118,6 +118,13 @@ fn invalid_entries_get_422_naming_every_field() {
     want.sort();
     assert_eq!(got, want);
 
+    // A URL whose encoded form is too long to index is refused, not a server error.
+    let mut long_url = valid_input("lumen", "Long URL");
+    long_url["source_url"] = json!(format!("https://example.org/{}", "ž".repeat(900)));
+    let refused = create(&app, &editor, &long_url);
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert_eq!(names(&refused), vec!["/source_url"]);
+
     let no_title = create(
         &app,
         &editor,
