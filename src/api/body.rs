@@ -227,11 +227,17 @@ pub fn is_email(s: &str) -> bool {
         && !s.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
-/// An absolute http(s) URL with a host.
+/// The longest URL accepted, in characters (its normalised form is indexed for duplicates).
+pub const URL_MAX: usize = 1000;
+
+/// An absolute http(s) URL with a host, at most [`URL_MAX`] characters, also once encoded.
 pub fn is_web_url(s: &str) -> bool {
-    url::Url::parse(s).is_ok_and(|u| {
-        matches!(u.scheme(), "http" | "https") && u.host_str().is_some_and(|h| !h.is_empty())
-    })
+    s.chars().count() <= URL_MAX
+        && url::Url::parse(s).is_ok_and(|u| {
+            matches!(u.scheme(), "http" | "https")
+                && u.host_str().is_some_and(|h| !h.is_empty())
+                && u.as_str().len() <= 2 * URL_MAX
+        })
 }
 
 #[cfg(test)]
