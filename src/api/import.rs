@@ -170,7 +170,9 @@ pub fn run(
     let mut items = Vec::new();
     for (row, mut object) in rows.into_iter().enumerate() {
         let external_id = match object.remove("external_id") {
-            Some(Value::String(s)) if !s.trim().is_empty() && s.len() <= 200 => {
+            Some(Value::String(s))
+                if !s.trim().is_empty() && s.chars().count() <= 200 && !s.contains('\0') =>
+            {
                 Some(s.trim().to_owned())
             }
             Some(Value::Number(n)) => Some(n.to_string()),

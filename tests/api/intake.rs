@@ -201,6 +201,16 @@ fn an_import_with_one_bad_row_writes_nothing_and_names_every_problem() {
         names.sort();
         assert_eq!(names, vec!["/1/funding/min", "/2/external_id"]);
     }
+    let nul_id = json!([{"type": "award", "title": {"en": "X"}, "organization": "lumen", "rolling": true, "external_id": "a\u{0}b"}]);
+    let reply = app.json(
+        "POST",
+        "/api/v1/import?source=otm",
+        Some(&editor),
+        &nul_id,
+        &[],
+    );
+    assert_eq!(reply.status, 422, "{}", reply.body);
+    assert_eq!(reply.json()["errors"][0]["name"], "/0/external_id");
     let bad_org = json!([{"type": "award", "title": {"en": "X"}, "organization": "nobody", "rolling": true, "external_id": "x"}]);
     let reply = app.json(
         "POST",
