@@ -326,3 +326,56 @@ pub fn problem_fallback<B>(
         actix_web::dev::ServiceResponse::new(req, response).map_into_right_body(),
     ))
 }
+
+/// The responses of an operation that needs a signed-in staff member.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)] // only describes responses for the OpenAPI document
+pub enum AuthErrors {
+    /// No valid bearer token: missing, malformed, forged, expired, or issued before the
+    /// account was disabled or its role changed.
+    #[response(status = 401, content_type = "application/problem+json")]
+    Unauthorized(Problem),
+    /// The caller's role may not do this.
+    #[response(status = 403, content_type = "application/problem+json")]
+    Forbidden(Problem),
+}
+
+/// The responses of an operation that reads a JSON body.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)] // only describes responses for the OpenAPI document
+pub enum BodyErrors {
+    /// The body is larger than the operation accepts.
+    #[response(status = 413, content_type = "application/problem+json")]
+    TooLarge(Problem),
+    /// The body breaks the rules; `errors` names every failing member by JSON pointer.
+    #[response(status = 422, content_type = "application/problem+json")]
+    Invalid(Problem),
+}
+
+/// A slug, source URL, e-mail or state that collides with what exists.
+#[derive(utoipa::IntoResponses)]
+#[response(status = 409, content_type = "application/problem+json")]
+#[allow(dead_code)] // only describes a response for the OpenAPI document
+pub struct ConflictResponse(#[to_schema] Problem);
+
+/// `If-Match` names a version that is no longer current: read the entry again.
+#[derive(utoipa::IntoResponses)]
+#[response(status = 412, content_type = "application/problem+json")]
+#[allow(dead_code)] // only describes a response for the OpenAPI document
+pub struct StaleVersionResponse(#[to_schema] Problem);
+
+/// `If-Match` is missing: send the entry's current `ETag`, so that no edit is lost.
+#[derive(utoipa::IntoResponses)]
+#[response(status = 428, content_type = "application/problem+json")]
+#[allow(dead_code)] // only describes a response for the OpenAPI document
+pub struct MissingVersionResponse(#[to_schema] Problem);
+
+/// Too many attempts from this account or address.
+#[derive(utoipa::IntoResponses)]
+#[response(
+    status = 429,
+    content_type = "application/problem+json",
+    headers(("retry-after" = i64, description = "Seconds to wait."))
+)]
+#[allow(dead_code)] // only describes a response for the OpenAPI document
+pub struct TooManyRequestsResponse(#[to_schema] Problem);

@@ -10,7 +10,7 @@ use crate::auth::password;
 use crate::auth::token::TokenKeys;
 use crate::db::Pool;
 use crate::domain::vocabulary::Role;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, BodyErrors, CommonErrors, Problem, TooManyRequestsResponse};
 use crate::store::throttle::{self, Limit};
 use crate::store::{self, StoreError};
 
@@ -72,14 +72,10 @@ pub fn client_address(req: &HttpRequest) -> String {
     request_body = Credentials,
     responses(
         (status = 200, description = "Signed in.", body = AccessToken),
-        (status = 400, description = "The body is not JSON.", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Wrong e-mail or password, or a disabled account.", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large.", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A field is missing or invalid.", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many failed attempts; see `Retry-After`.", body = Problem, content_type = "application/problem+json",
-            headers(("retry-after" = i64, description = "Seconds to wait."))),
-        (status = 500, description = "The server failed.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable.", body = Problem, content_type = "application/problem+json"),
+        CommonErrors,
+        BodyErrors,
+        TooManyRequestsResponse,
     )
 )]
 #[post("/auth/token")]

@@ -12,7 +12,10 @@ use uuid::Uuid;
 use crate::db::{DbConn, Pool};
 use crate::domain::opportunity::{Opportunity, Organization};
 use crate::domain::vocabulary::{Role, WorkflowState};
-use crate::error::{ApiError, FieldIssue, Problem};
+use crate::error::{
+    ApiError, AuthErrors, BodyErrors, CommonErrors, ConflictResponse, FieldIssue,
+    MissingVersionResponse, NotFoundResponse, StaleVersionResponse,
+};
 use crate::store::curation::{self, Provenance, Similar};
 use crate::store::{self, StoreError, editing};
 
@@ -138,14 +141,10 @@ fn read_body(body: &Bytes) -> Result<serde_json::Map<String, serde_json::Value>,
     responses(
         (status = 201, description = "Created as a draft.", body = StaffOpportunity,
             headers(("etag" = String, description = "The version, for If-Match."), ("location" = String, description = "The staff URL of the entry."))),
-        (status = 400, description = "The body is not JSON.", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid token.", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not allowed.", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The slug or the normalised source URL is taken; `existing` names the entry.", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large.", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Fields are invalid; `errors` names each by JSON pointer.", body = Problem, content_type = "application/problem+json"),
-        (status = 500, description = "The server failed.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable.", body = Problem, content_type = "application/problem+json"),
+        CommonErrors,
+        AuthErrors,
+        ConflictResponse,
+        BodyErrors,
     )
 )]
 #[post("/opportunities")]
@@ -243,17 +242,13 @@ fn save_replacement(
     request_body(content = crate::api::opportunity_input::OpportunityInput),
     responses(
         (status = 200, description = "Replaced.", body = StaffOpportunity, headers(("etag" = String, description = "The new version."))),
-        (status = 400, description = "The body is not JSON.", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid token.", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not allowed.", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such entry.", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The slug or the normalised source URL is taken.", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "The entry changed since that ETag.", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large.", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Fields are invalid.", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing.", body = Problem, content_type = "application/problem+json"),
-        (status = 500, description = "The server failed.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable.", body = Problem, content_type = "application/problem+json"),
+        CommonErrors,
+        AuthErrors,
+        NotFoundResponse,
+        ConflictResponse,
+        StaleVersionResponse,
+        BodyErrors,
+        MissingVersionResponse,
     )
 )]
 #[put("/opportunities/{id_or_slug}")]
@@ -289,17 +284,13 @@ pub async fn replace_opportunity(
     request_body(content = crate::api::opportunity_input::OpportunityPatch, description = "A JSON merge patch of the entry's writable representation.", content_type = "application/merge-patch+json"),
     responses(
         (status = 200, description = "Changed.", body = StaffOpportunity, headers(("etag" = String, description = "The new version."))),
-        (status = 400, description = "The body is not JSON.", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid token.", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not allowed.", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such entry.", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The slug or the normalised source URL is taken.", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "The entry changed since that ETag.", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large.", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The patched entry is invalid.", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing.", body = Problem, content_type = "application/problem+json"),
-        (status = 500, description = "The server failed.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable.", body = Problem, content_type = "application/problem+json"),
+        CommonErrors,
+        AuthErrors,
+        NotFoundResponse,
+        ConflictResponse,
+        StaleVersionResponse,
+        BodyErrors,
+        MissingVersionResponse,
     )
 )]
 #[patch("/opportunities/{id_or_slug}")]
@@ -344,15 +335,12 @@ pub async fn patch_opportunity(
            ("if-match" = String, Header, description = "The current ETag.")),
     responses(
         (status = 200, description = "Withdrawn (and kept).", body = StaffOpportunity),
-        (status = 400, description = "A query parameter was given; this operation takes none.", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid token.", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not allowed.", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such entry.", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Already withdrawn.", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "The entry changed since that ETag.", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing.", body = Problem, content_type = "application/problem+json"),
-        (status = 500, description = "The server failed.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable.", body = Problem, content_type = "application/problem+json"),
+        CommonErrors,
+        AuthErrors,
+        NotFoundResponse,
+        ConflictResponse,
+        StaleVersionResponse,
+        MissingVersionResponse,
     )
 )]
 #[delete("/opportunities/{id_or_slug}")]
@@ -465,7 +453,7 @@ async fn transition(
 }
 
 macro_rules! transition_endpoint {
-    ($name:ident, $path:literal, $to:expr, $doc:literal, $who:literal) => {
+    ($name:ident, $path:literal, $to:expr, $doc:literal) => {
         #[doc = $doc]
         #[utoipa::path(
             tag = "curation",
@@ -474,14 +462,11 @@ macro_rules! transition_endpoint {
                    ("if-match" = Option<String>, Header, description = "Optional: the ETag the change is based on.")),
             responses(
                 (status = 200, description = "Moved.", body = StaffOpportunity, headers(("etag" = String, description = "The new version."))),
-                (status = 400, description = "A query parameter was given; this operation takes none.", body = Problem, content_type = "application/problem+json"),
-                (status = 401, description = "No valid token.", body = Problem, content_type = "application/problem+json"),
-                (status = 403, description = $who, body = Problem, content_type = "application/problem+json"),
-                (status = 404, description = "No such entry.", body = Problem, content_type = "application/problem+json"),
-                (status = 409, description = "The entry is not in a state this transition starts from.", body = Problem, content_type = "application/problem+json"),
-                (status = 412, description = "The entry changed since that ETag.", body = Problem, content_type = "application/problem+json"),
-                (status = 500, description = "The server failed.", body = Problem, content_type = "application/problem+json"),
-                (status = 503, description = "The database is unavailable.", body = Problem, content_type = "application/problem+json"),
+                CommonErrors,
+                AuthErrors,
+                NotFoundResponse,
+                ConflictResponse,
+                StaleVersionResponse,
             )
         )]
         #[post($path)]
@@ -501,22 +486,19 @@ transition_endpoint!(
     submit_opportunity,
     "/opportunities/{id_or_slug}/submit",
     WorkflowState::InReview,
-    "Submit a draft for review (its author, or an editor).",
-    "A contributor submitting someone else's draft."
+    "Submit a draft for review (its author, or an editor)."
 );
 transition_endpoint!(
     publish_opportunity,
     "/opportunities/{id_or_slug}/publish",
     WorkflowState::Published,
-    "Publish an entry (editors). The first publication stamps `published_at`.",
-    "Not an editor."
+    "Publish an entry (editors). The first publication stamps `published_at`."
 );
 transition_endpoint!(
     archive_opportunity,
     "/opportunities/{id_or_slug}/archive",
     WorkflowState::Archived,
-    "Archive a published entry (editors): it leaves the public lists.",
-    "Not an editor."
+    "Archive a published entry (editors): it leaves the public lists."
 );
 
 /// Send an entry in review back to draft, with a reason for its author (editors).
@@ -528,16 +510,12 @@ transition_endpoint!(
     request_body = Rejection,
     responses(
         (status = 200, description = "Back to draft.", body = StaffOpportunity, headers(("etag" = String, description = "The new version."))),
-        (status = 400, description = "The body is not JSON.", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid token.", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an editor.", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such entry.", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The entry is not in review.", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "The entry changed since that ETag.", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large.", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The reason is missing.", body = Problem, content_type = "application/problem+json"),
-        (status = 500, description = "The server failed.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable.", body = Problem, content_type = "application/problem+json"),
+        CommonErrors,
+        AuthErrors,
+        NotFoundResponse,
+        ConflictResponse,
+        StaleVersionResponse,
+        BodyErrors,
     )
 )]
 #[post("/opportunities/{id_or_slug}/reject")]
@@ -571,12 +549,9 @@ pub async fn reject_opportunity(
     params(("id_or_slug" = String, Path, description = "The entry's UUID or slug.")),
     responses(
         (status = 200, description = "Oldest first.", body = RevisionList),
-        (status = 400, description = "A query parameter was given; this operation takes none.", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid token.", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not allowed.", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such entry.", body = Problem, content_type = "application/problem+json"),
-        (status = 500, description = "The server failed.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable.", body = Problem, content_type = "application/problem+json"),
+        CommonErrors,
+        AuthErrors,
+        NotFoundResponse,
     )
 )]
 #[get("/opportunities/{id_or_slug}/revisions")]
@@ -618,11 +593,8 @@ const STAFF_CURSOR_SCOPE: &str = "staff-opportunities";
     ),
     responses(
         (status = 200, description = "A page of entries.", body = StaffOpportunityList),
-        (status = 400, description = "A parameter is unknown or malformed.", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid token.", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not allowed.", body = Problem, content_type = "application/problem+json"),
-        (status = 500, description = "The server failed.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable.", body = Problem, content_type = "application/problem+json"),
+        CommonErrors,
+        AuthErrors,
     )
 )]
 #[get("/staff/opportunities")]
@@ -667,12 +639,9 @@ pub async fn list_staff_opportunities(
     params(("id_or_slug" = String, Path, description = "The entry's UUID or slug.")),
     responses(
         (status = 200, description = "The entry.", body = StaffOpportunity, headers(("etag" = String, description = "The version, for If-Match."))),
-        (status = 400, description = "A query parameter was given; this operation takes none.", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid token.", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not allowed.", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such entry.", body = Problem, content_type = "application/problem+json"),
-        (status = 500, description = "The server failed.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable.", body = Problem, content_type = "application/problem+json"),
+        CommonErrors,
+        AuthErrors,
+        NotFoundResponse,
     )
 )]
 #[get("/staff/opportunities/{id_or_slug}")]
@@ -700,11 +669,8 @@ pub async fn get_staff_opportunity(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Every flagged pair.", body = DuplicateList),
-        (status = 400, description = "A query parameter was given; this operation takes none.", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid token.", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an editor.", body = Problem, content_type = "application/problem+json"),
-        (status = 500, description = "The server failed.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable.", body = Problem, content_type = "application/problem+json"),
+        CommonErrors,
+        AuthErrors,
     )
 )]
 #[get("/staff/duplicates")]

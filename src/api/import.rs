@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use crate::db::{DbConn, Pool};
 use crate::domain::vocabulary::Role;
-use crate::error::{ApiError, FieldIssue, Problem};
+use crate::error::{ApiError, AuthErrors, BodyErrors, CommonErrors, FieldIssue};
 use crate::store::editing::{self, ImportAction, ImportItem};
 use crate::store::{StoreError, organizations};
 
@@ -288,13 +288,9 @@ fn is_csv(req: &HttpRequest) -> bool {
     request_body(content = Vec<Object>, description = "Entries in the writable representation, each with an `external_id`; or the same as CSV (text/csv) with dotted column names.", content_type = "application/json"),
     responses(
         (status = 200, description = "Imported (or, in a dry run, checked).", body = ImportReport),
-        (status = 400, description = "A parameter is unknown, or the body is not JSON or CSV.", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid token.", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an editor.", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large.", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Rows are invalid; `errors` names each as /row/pointer. Nothing was written.", body = Problem, content_type = "application/problem+json"),
-        (status = 500, description = "The server failed.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable.", body = Problem, content_type = "application/problem+json"),
+        CommonErrors,
+        AuthErrors,
+        BodyErrors,
     )
 )]
 #[post("/import")]

@@ -14,7 +14,10 @@ use crate::domain::geography::Country;
 use crate::domain::opportunity::Organization;
 use crate::domain::slug;
 use crate::domain::vocabulary::{OrganizationKind, Role};
-use crate::error::{ApiError, Problem};
+use crate::error::{
+    ApiError, AuthErrors, BodyErrors, CommonErrors, ConflictResponse, MissingVersionResponse,
+    NotFoundResponse, StaleVersionResponse,
+};
 use crate::store::{self, StoreError};
 
 use super::body::{Fields, check_size, is_web_url, parse_object};
@@ -193,14 +196,10 @@ fn load(conn: &mut DbConn, key: &str) -> Result<Organization, ApiError> {
     request_body = OrganizationInput,
     responses(
         (status = 201, description = "Created.", body = OrganizationView, headers(("etag" = String, description = "The version."))),
-        (status = 400, description = "The body is not JSON.", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid token.", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an editor.", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The slug is taken.", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large.", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Fields are invalid.", body = Problem, content_type = "application/problem+json"),
-        (status = 500, description = "The server failed.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable.", body = Problem, content_type = "application/problem+json"),
+        CommonErrors,
+        AuthErrors,
+        ConflictResponse,
+        BodyErrors,
     )
 )]
 #[post("/organizations")]
@@ -260,17 +259,13 @@ fn next_version(current: &Organization, input: Input) -> Organization {
     request_body = OrganizationInput,
     responses(
         (status = 200, description = "Replaced.", body = OrganizationView, headers(("etag" = String, description = "The new version."))),
-        (status = 400, description = "The body is not JSON.", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid token.", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an editor.", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such organization.", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The slug is taken.", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "The organization changed since that ETag.", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large.", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Fields are invalid.", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing.", body = Problem, content_type = "application/problem+json"),
-        (status = 500, description = "The server failed.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable.", body = Problem, content_type = "application/problem+json"),
+        CommonErrors,
+        AuthErrors,
+        NotFoundResponse,
+        ConflictResponse,
+        StaleVersionResponse,
+        BodyErrors,
+        MissingVersionResponse,
     )
 )]
 #[put("/organizations/{id_or_slug}")]
@@ -307,17 +302,13 @@ pub async fn replace_organization(
     request_body(content = OrganizationPatch, description = "A JSON merge patch of the organization's writable representation.", content_type = "application/merge-patch+json"),
     responses(
         (status = 200, description = "Changed.", body = OrganizationView, headers(("etag" = String, description = "The new version."))),
-        (status = 400, description = "The body is not JSON.", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid token.", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an editor.", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such organization.", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The slug is taken.", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "The organization changed since that ETag.", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large.", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Fields are invalid.", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing.", body = Problem, content_type = "application/problem+json"),
-        (status = 500, description = "The server failed.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable.", body = Problem, content_type = "application/problem+json"),
+        CommonErrors,
+        AuthErrors,
+        NotFoundResponse,
+        ConflictResponse,
+        StaleVersionResponse,
+        BodyErrors,
+        MissingVersionResponse,
     )
 )]
 #[patch("/organizations/{id_or_slug}")]
@@ -356,14 +347,11 @@ pub async fn patch_organization(
            ("if-match" = String, Header, description = "The current ETag.")),
     responses(
         (status = 200, description = "Withdrawn (and kept).", body = OrganizationView),
-        (status = 400, description = "A query parameter was given; this operation takes none.", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid token.", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an editor.", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such organization.", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "The organization changed since that ETag.", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing.", body = Problem, content_type = "application/problem+json"),
-        (status = 500, description = "The server failed.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable.", body = Problem, content_type = "application/problem+json"),
+        CommonErrors,
+        AuthErrors,
+        NotFoundResponse,
+        StaleVersionResponse,
+        MissingVersionResponse,
     )
 )]
 #[delete("/organizations/{id_or_slug}")]

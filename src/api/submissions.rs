@@ -12,7 +12,9 @@ use uuid::Uuid;
 use crate::db::Pool;
 use crate::domain::opportunity::Opportunity;
 use crate::domain::vocabulary::WorkflowState;
-use crate::error::{ApiError, FieldIssue, Problem};
+use crate::error::{
+    ApiError, BodyErrors, CommonErrors, ConflictResponse, FieldIssue, TooManyRequestsResponse,
+};
 use crate::store::curation::Provenance;
 use crate::store::throttle::{self, Limit};
 use crate::store::{StoreError, editing};
@@ -64,14 +66,10 @@ pub struct SubmissionReceipt {
     request_body(content = SubmissionInput, description = "`submitter` {name, email} and `entry`, the writable representation staff use; `entry.organization` names an organization already in the directory."),
     responses(
         (status = 202, description = "Received; it is in the review queue.", body = SubmissionReceipt),
-        (status = 400, description = "The body is not JSON.", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The call is already known.", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large.", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Fields are invalid.", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many submissions from this address.", body = Problem, content_type = "application/problem+json",
-            headers(("retry-after" = i64, description = "Seconds to wait."))),
-        (status = 500, description = "The server failed.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable.", body = Problem, content_type = "application/problem+json"),
+        CommonErrors,
+        ConflictResponse,
+        BodyErrors,
+        TooManyRequestsResponse,
     )
 )]
 #[post("/submissions")]

@@ -10,7 +10,9 @@ use uuid::Uuid;
 use crate::auth::password;
 use crate::db::Pool;
 use crate::domain::vocabulary::Role;
-use crate::error::{ApiError, Problem};
+use crate::error::{
+    ApiError, AuthErrors, BodyErrors, CommonErrors, ConflictResponse, NotFoundResponse,
+};
 use crate::store::users::User;
 use crate::store::{self, StoreError};
 
@@ -73,11 +75,8 @@ pub struct UserChange {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Every account.", body = UserList),
-        (status = 400, description = "A query parameter was given; this operation takes none.", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid token.", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin.", body = Problem, content_type = "application/problem+json"),
-        (status = 500, description = "The server failed.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable.", body = Problem, content_type = "application/problem+json"),
+        CommonErrors,
+        AuthErrors,
     )
 )]
 #[get("/users")]
@@ -101,14 +100,10 @@ pub async fn list_users(
     request_body = NewUser,
     responses(
         (status = 201, description = "Created.", body = UserView),
-        (status = 400, description = "The body is not JSON.", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid token.", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin.", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The e-mail is taken.", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large.", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A field is invalid.", body = Problem, content_type = "application/problem+json"),
-        (status = 500, description = "The server failed.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable.", body = Problem, content_type = "application/problem+json"),
+        CommonErrors,
+        AuthErrors,
+        ConflictResponse,
+        BodyErrors,
     )
 )]
 #[post("/users")]
@@ -172,14 +167,10 @@ pub async fn create_user(
     request_body = UserChange,
     responses(
         (status = 200, description = "Changed.", body = UserView),
-        (status = 400, description = "The body is not JSON.", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid token.", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin.", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such account.", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is too large.", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A field is invalid.", body = Problem, content_type = "application/problem+json"),
-        (status = 500, description = "The server failed.", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The database is unavailable.", body = Problem, content_type = "application/problem+json"),
+        CommonErrors,
+        AuthErrors,
+        NotFoundResponse,
+        BodyErrors,
     )
 )]
 #[patch("/users/{id}")]
