@@ -229,6 +229,9 @@ impl From<StoreError> for ApiError {
                 ApiError::InvalidInput(vec![FieldIssue::new(field, message)])
             }
             StoreError::Unavailable(m) => ApiError::Unavailable(m),
+            StoreError::Stale => ApiError::PreconditionFailed(
+                "the entry changed meanwhile; read it again and reapply your change".into(),
+            ),
             StoreError::Conflict(m) => ApiError::Conflict {
                 detail: m,
                 existing: None,

@@ -189,16 +189,10 @@ pub async fn create_opportunity(
 /// A taken slug is a 409 that says so.
 pub(crate) fn slug_conflict(e: StoreError) -> ApiError {
     match e {
-        StoreError::Conflict(m)
-            if m.to_lowercase().contains("slug")
-                || m.contains("UNIQUE")
-                || m.contains("unique") =>
-        {
-            ApiError::Conflict {
-                detail: "another entry has this slug".into(),
-                existing: None,
-            }
-        }
+        StoreError::Conflict(m) if m.to_lowercase().contains("slug") => ApiError::Conflict {
+            detail: "another entry has this slug".into(),
+            existing: None,
+        },
         other => other.into(),
     }
 }
@@ -222,14 +216,7 @@ fn save_replacement(
         published_at: old.published_at,
         ..input.opportunity
     };
-    match editing::replace(conn, old, &next, Some(staff.id), "updated") {
-        Err(StoreError::Conflict(m)) if m.contains("changed since") => {
-            return Err(ApiError::PreconditionFailed(
-                "the entry changed meanwhile; read it again".into(),
-            ));
-        }
-        other => other.map_err(slug_conflict)?,
-    };
+    editing::replace(conn, old, &next, Some(staff.id), "updated").map_err(slug_conflict)?;
     load(conn, &old.id.to_string())
 }
 
@@ -407,14 +394,7 @@ fn move_to(
             existing: None,
         });
     }
-    match editing::transition(conn, &current.opportunity, to, Some(staff.id), action, note) {
-        Err(StoreError::Conflict(_)) => {
-            return Err(ApiError::PreconditionFailed(
-                "the entry changed meanwhile; read it again".into(),
-            ));
-        }
-        other => other?,
-    }
+    editing::transition(conn, &current.opportunity, to, Some(staff.id), action, note)?;
     load(conn, &current.opportunity.id.to_string())
 }
 

@@ -149,9 +149,6 @@ fn respond(status: StatusCode, o: &Organization) -> HttpResponse {
 
 fn taken(e: StoreError) -> ApiError {
     match e {
-        StoreError::Conflict(m) if m.contains("changed since") => {
-            ApiError::PreconditionFailed("the organization changed meanwhile; read it again".into())
-        }
         StoreError::Conflict(_) => ApiError::Conflict {
             detail: "another organization has this slug".into(),
             existing: None,

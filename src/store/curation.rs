@@ -142,9 +142,7 @@ pub fn set_state(
     ))
     .execute(conn)?;
     if changed == 0 {
-        return Err(StoreError::Conflict(
-            "the entry has changed since it was read".into(),
-        ));
+        return Err(StoreError::Stale);
     }
     Ok(())
 }

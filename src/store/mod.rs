@@ -16,8 +16,10 @@ use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
 #[derive(Debug)]
 pub enum StoreError {
     NotFound,
-    /// A unique value (such as a slug) is already taken, or a version is stale.
+    /// A unique value (such as a slug) is already taken.
     Conflict(String),
+    /// The entry is no longer at the version the change was based on.
+    Stale,
     /// Another entry already has this normalised source URL.
     DuplicateSource {
         id: String,
@@ -37,6 +39,7 @@ impl std::fmt::Display for StoreError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             StoreError::NotFound => write!(f, "not found"),
+            StoreError::Stale => write!(f, "the entry has changed since it was read"),
             StoreError::Conflict(m) | StoreError::Unavailable(m) | StoreError::Internal(m) => {
                 write!(f, "{m}")
             }

@@ -462,9 +462,7 @@ pub fn update(conn: &mut DbConn, o: &Opportunity, expected_version: i32) -> Stor
         .set(&OpportunityRow::from_domain(o))
         .execute(conn)?;
         if changed == 0 {
-            return Err(StoreError::Conflict(
-                "the entry has changed since it was read".into(),
-            ));
+            return Err(StoreError::Stale);
         }
         delete_lists(conn, &id)?;
         insert_lists(conn, o)

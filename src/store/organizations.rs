@@ -115,9 +115,7 @@ pub fn update(conn: &mut DbConn, o: &Organization, expected_version: i32) -> Sto
     .set(&OrganizationRow::from_domain(o))
     .execute(conn)?;
     if changed == 0 {
-        return Err(super::StoreError::Conflict(
-            "the entry has changed since it was read".into(),
-        ));
+        return Err(super::StoreError::Stale);
     }
     Ok(())
 }
