@@ -28,6 +28,7 @@ impl Application {
     /// a signing secret that is too short.
     pub fn build(settings: &Settings, pool: Pool) -> Result<Application, String> {
         let keys = web::Data::new(settings.token_keys()?);
+        let proxies = web::Data::new(settings.trusted_proxies.clone());
         let listener = TcpListener::bind(&settings.bind)
             .map_err(|e| format!("cannot listen on {}: {e}", settings.bind))?;
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();
@@ -39,6 +40,7 @@ impl Application {
                 .into_utoipa_app()
                 .app_data(pool.clone())
                 .app_data(keys.clone())
+                .app_data(proxies.clone())
                 .app_data(routes.clone())
                 .app_data(web::PayloadConfig::new(api::MAX_BODY_BYTES))
                 .app_data(web::PathConfig::default().error_handler(error::path_error))

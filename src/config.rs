@@ -30,6 +30,9 @@ pub struct Settings {
     pub jwt_secret: Option<String>,
     /// `MOBILITY_TOKEN_TTL_SECONDS`: how long an access token lives, 60 to 3600 (default 3600).
     pub token_ttl_seconds: i64,
+    /// `MOBILITY_TRUSTED_PROXIES`: addresses and networks of reverse proxies whose
+    /// `X-Forwarded-For` names the client (default: none).
+    pub trusted_proxies: crate::api::client_address::TrustedProxies,
 }
 
 impl Settings {
@@ -74,6 +77,9 @@ impl Settings {
                     .ok_or("MOBILITY_TOKEN_TTL_SECONDS must be an integer from 60 to 3600")?,
                 None => 3600,
             },
+            trusted_proxies: crate::api::client_address::TrustedProxies::parse(
+                &var("MOBILITY_TRUSTED_PROXIES").unwrap_or_default(),
+            )?,
         })
     }
 

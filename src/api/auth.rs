@@ -15,6 +15,7 @@ use crate::store::throttle::{self, Limit};
 use crate::store::{self, StoreError};
 
 use super::body::{Fields, check_size, parse_object};
+use super::client_address::client_address;
 
 /// Failed sign-ins allowed per account in the window before 429.
 pub const ACCOUNT_LIMIT: Limit = Limit {
@@ -53,14 +54,6 @@ pub struct AccessToken {
     /// Seconds until the token expires (at most 3600).
     pub expires_in: i64,
     pub role: Role,
-}
-
-/// The client's address as the connection shows it (a proxy in front should be trusted
-/// to connect from its own address per client, or set a limit of its own).
-pub fn client_address(req: &HttpRequest) -> String {
-    req.peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_else(|| "unknown".into())
 }
 
 /// Exchange e-mail and password for a bearer token.

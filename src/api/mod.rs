@@ -2,6 +2,7 @@
 
 pub mod auth;
 mod body;
+pub mod client_address;
 pub mod codes;
 pub mod curation;
 pub mod fallback;

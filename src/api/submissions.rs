@@ -19,8 +19,8 @@ use crate::store::curation::Provenance;
 use crate::store::throttle::{self, Limit};
 use crate::store::{StoreError, editing};
 
-use super::auth::client_address;
 use super::body::{Fields, check_size, is_email, parse_object};
+use super::client_address::client_address;
 use super::curation::resolve_organization;
 use super::opportunity_input;
 

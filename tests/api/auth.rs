@@ -366,3 +366,58 @@ fn admins_manage_accounts_and_nobody_sees_a_password_hash() {
     );
     assert_eq!(unknown.status, 404);
 }
+
+#[test]
+fn behind_a_trusted_proxy_each_client_has_its_own_limit_and_others_cannot_spoof_it() {
+    let proxied = crate::helpers::spawn_app_behind_proxy("127.0.0.1");
+    let password = proxied.create_user("behind@example.org", Role::Editor);
+    let from = |client: &str, email: &str, secret: &str| {
+        proxied
+            .json(
+                "POST",
+                "/api/v1/auth/token",
+                None,
+                &json!({"email": email, "password": secret}),
+                &[("x-forwarded-for", client)],
+            )
+            .status
+    };
+    for i in 0..20 {
+        assert_eq!(
+            from(
+                "203.0.113.7",
+                &format!("spray{i}@example.org"),
+                "guess-guess-guess"
+            ),
+            401
+        );
+    }
+    assert_eq!(
+        from("203.0.113.7", "behind@example.org", &password),
+        429,
+        "the spraying client is limited"
+    );
+    assert_eq!(
+        from("198.51.100.9, 203.0.113.8", "behind@example.org", &password),
+        200,
+        "another client is not"
+    );
+
+    // Without trust, X-Forwarded-For is ignored: a client cannot dodge its limit with it.
+    let direct = spawn_app();
+    let password = direct.create_user("direct@example.org", Role::Editor);
+    for i in 0..20 {
+        let reply = direct.json(
+            "POST",
+            "/api/v1/auth/token",
+            None,
+            &json!({"email": format!("spray{i}@example.org"), "password": "guess-guess-guess"}),
+            &[("x-forwarded-for", &format!("192.0.2.{i}"))],
+        );
+        assert_eq!(reply.status, 401);
+    }
+    assert_eq!(
+        sign_in_reply(&direct, "direct@example.org", &password).status,
+        429
+    );
+}

@@ -11,6 +11,7 @@ use diesel::{Connection, PgConnection, RunQueryDsl};
 use serde_json::Value;
 use uuid::Uuid;
 
+use mobility_directory::api::client_address::TrustedProxies;
 use mobility_directory::app::Application;
 use mobility_directory::config::{LogFormat, Settings};
 use mobility_directory::db::{self, Pool};
@@ -93,15 +94,20 @@ impl Drop for TestApp {
 
 /// The application on a migrated, empty database.
 pub fn spawn_app() -> TestApp {
-    spawn(true)
+    spawn(true, TrustedProxies::default())
 }
 
 /// The application on a database whose migrations were never applied.
 pub fn spawn_unmigrated_app() -> TestApp {
-    spawn(false)
+    spawn(false, TrustedProxies::default())
 }
 
-fn spawn(migrate: bool) -> TestApp {
+/// The application behind a reverse proxy at `trusted` (e.g. 127.0.0.1).
+pub fn spawn_app_behind_proxy(trusted: &str) -> TestApp {
+    spawn(true, TrustedProxies::parse(trusted).unwrap())
+}
+
+fn spawn(migrate: bool, trusted_proxies: TrustedProxies) -> TestApp {
     let (database_url, test_db) = fresh_database();
     let pool = db::connect(&database_url, 4).expect("open the test database");
     if migrate {
@@ -116,6 +122,7 @@ fn spawn(migrate: bool) -> TestApp {
         workers: Some(2),
         jwt_secret: Some(TEST_JWT_SECRET.into()),
         token_ttl_seconds: 3600,
+        trusted_proxies: trusted_proxies.clone(),
     };
     let (tx, rx) = mpsc::channel();
     let server_pool = pool.clone();
