@@ -515,7 +515,10 @@ pub fn write(o: &Opportunity, organization_slug: &str) -> Value {
     })
 }
 
-/// RFC 7396 JSON merge patch: members of `patch` replace those of `target`, null removes.
+/// RFC 7396 JSON merge patch: members of `patch` replace those of `target`, and null
+/// clears a member. A cleared member stays in the object as null, which every reader takes
+/// as absent, so that a member the operation does not know is still reported when the
+/// patch only removes it (`{"bogus": null}` is a 422, not a silent success).
 pub fn merge_patch(target: &mut Value, patch: &Value) {
     if patch.is_object() && !target.is_object() {
         *target = Value::Object(Map::new());
@@ -524,7 +527,7 @@ pub fn merge_patch(target: &mut Value, patch: &Value) {
         (Value::Object(t), Value::Object(p)) => {
             for (key, value) in p {
                 if value.is_null() {
-                    t.remove(key);
+                    t.insert(key.clone(), Value::Null);
                 } else {
                     merge_patch(t.entry(key.clone()).or_insert(Value::Null), value);
                 }

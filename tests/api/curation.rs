@@ -251,6 +251,18 @@ fn changes_need_the_current_etag_so_no_edit_is_lost() {
     );
     assert_eq!(bad_patch.status, 422);
     assert_eq!(names(&bad_patch), vec!["/funding/min"]);
+    // Clearing a member the operation does not know is refused, not silently accepted.
+    let unknown_cleared = app.json(
+        "PATCH",
+        path,
+        Some(&editor),
+        &json!({"": null, "eligibility": {"bogus": null}}),
+        &[("if-match", "\"3\"")],
+    );
+    assert_eq!(unknown_cleared.status, 422, "{}", unknown_cleared.body);
+    let mut got = names(&unknown_cleared);
+    got.sort();
+    assert_eq!(got, vec!["/", "/eligibility/bogus"]);
 
     let withdrawn = app.request_with(
         "DELETE",
@@ -515,6 +527,15 @@ fn organizations_are_created_changed_and_withdrawn_by_editors() {
     );
     assert_eq!(patched.status, 200, "{}", patched.body);
     assert_eq!(patched.json()["city"], "Maribor");
+    let unknown_cleared = app.json(
+        "PATCH",
+        path,
+        Some(&editor),
+        &json!({"": null}),
+        &[("if-match", "\"2\"")],
+    );
+    assert_eq!(unknown_cleared.status, 422, "{}", unknown_cleared.body);
+    assert_eq!(names(&unknown_cleared), vec!["/"]);
     assert_eq!(
         app.json(
             "PUT",
