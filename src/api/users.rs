@@ -159,7 +159,8 @@ pub async fn create_user(
 }
 
 /// Change an account's role, or disable or enable it. Either change ends every token
-/// issued to the account before it, at once.
+/// issued to the account before it, at once. An admin cannot demote or disable their own
+/// account (409): another admin must, so the directory is never left without one.
 #[utoipa::path(
     tag = "users",
     security(("bearer" = [])),
@@ -170,6 +171,7 @@ pub async fn create_user(
         CommonErrors,
         AuthErrors,
         NotFoundResponse,
+        ConflictResponse,
         BodyErrors,
     )
 )]
@@ -188,6 +190,14 @@ pub async fn update_user(
     let disabled = fields.boolean("disabled");
     fields.finish()?;
     let id = path.into_inner();
+    let demotes_itself = role.is_some_and(|r| r != Role::Admin) || disabled == Some(true);
+    if demotes_itself && Uuid::parse_str(&id).is_ok_and(|id| id == staff.id) {
+        return Err(ApiError::Conflict {
+            detail: "an admin cannot demote or disable their own account; another admin must"
+                .into(),
+            existing: None,
+        });
+    }
     let updated = web::block(move || {
         store::with_conn(&pool, |c| store::users::update(c, &id, role, disabled))
     })

@@ -368,6 +368,33 @@ fn admins_manage_accounts_and_nobody_sees_a_password_hash() {
 }
 
 #[test]
+fn an_admin_cannot_demote_or_disable_their_own_account() {
+    let app = spawn_app();
+    let password = app.create_user("only.admin@example.org", Role::Admin);
+    let admin = app.sign_in("only.admin@example.org", &password);
+    let me = app.get_as("/api/v1/users", &admin).json()["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let path = format!("/api/v1/users/{me}");
+    for change in [json!({"role": "editor"}), json!({"disabled": true})] {
+        let refused = app.json("PATCH", &path, Some(&admin), &change, &[]);
+        assert_eq!(refused.status, 409, "{change}: {}", refused.body);
+        assert_eq!(
+            refused.header("content-type").as_deref(),
+            Some("application/problem+json")
+        );
+    }
+    let unchanged = app.json("PATCH", &path, Some(&admin), &json!({"role": "admin"}), &[]);
+    assert_eq!(unchanged.status, 200, "{}", unchanged.body);
+    assert_eq!(
+        app.get_as("/api/v1/users", &admin).status,
+        200,
+        "the admin still holds a working admin token"
+    );
+}
+
+#[test]
 fn behind_a_trusted_proxy_each_client_has_its_own_limit_and_others_cannot_spoof_it() {
     let proxied = crate::helpers::spawn_app_behind_proxy("127.0.0.1");
     let password = proxied.create_user("behind@example.org", Role::Editor);
