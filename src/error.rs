@@ -68,6 +68,9 @@ pub enum ApiError {
     Unauthorized(String),
     Forbidden(String),
     NotFound(String),
+    /// The resource was public once and has been withdrawn or archived: partners that
+    /// keep a copy should drop theirs.
+    Gone(String),
     MethodNotAllowed {
         allow: Vec<String>,
     },
@@ -140,6 +143,7 @@ impl ApiError {
                 vec![],
             ),
             ApiError::NotFound(detail) => ("not-found", "Not found", detail.clone(), vec![]),
+            ApiError::Gone(detail) => ("gone", "Gone", detail.clone(), vec![]),
             ApiError::MethodNotAllowed { allow } => (
                 "method-not-allowed",
                 "Method not allowed",
@@ -187,6 +191,7 @@ impl ResponseError for ApiError {
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Gone(_) => StatusCode::GONE,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -279,6 +284,12 @@ pub enum CommonErrors {
 #[response(status = 404, content_type = "application/problem+json")]
 #[allow(dead_code)] // only describes a response for the OpenAPI document
 pub struct NotFoundResponse(#[to_schema] Problem);
+
+/// The response for a public resource that was withdrawn or archived.
+#[derive(utoipa::IntoResponses)]
+#[response(status = 410, content_type = "application/problem+json")]
+#[allow(dead_code)] // only describes a response for the OpenAPI document
+pub struct GoneResponse(#[to_schema] Problem);
 
 /// Turns any error response that is not already a problem document (actix's own 413 for
 /// an oversized body, for example) into one, so that every error has the same shape.

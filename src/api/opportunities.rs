@@ -10,8 +10,10 @@ use utoipa::ToSchema;
 use crate::db::Pool;
 use crate::domain::geography::Area;
 use crate::domain::status::Status;
-use crate::domain::vocabulary::{CareerStage, CoveredCost, Discipline, OpportunityType};
-use crate::error::{ApiError, CommonErrors, NotFoundResponse};
+use crate::domain::vocabulary::{
+    CareerStage, CoveredCost, Discipline, OpportunityType, WorkflowState,
+};
+use crate::error::{ApiError, CommonErrors, GoneResponse, NotFoundResponse};
 use crate::store::opportunities::{OpportunityFilter, Sort};
 use crate::store::{self, StoreError};
 
@@ -224,6 +226,7 @@ fn changes_after_publication(
 }
 
 /// One opportunity, by its id or its slug; closed calls stay available as the archive.
+/// An entry that staff archived or withdrew after publishing it answers 410 Gone.
 #[utoipa::path(
     tag = "opportunities",
     params(("id_or_slug" = String, Path, description = "The opportunity's UUID or slug.", example = "castile-ceramics-residency")),
@@ -231,6 +234,7 @@ fn changes_after_publication(
         (status = 200, description = "The opportunity.", body = OpportunityView,
             headers(("etag" = String, description = "The entry's version."))),
         NotFoundResponse,
+        GoneResponse,
         CommonErrors,
     )
 )]
@@ -243,30 +247,38 @@ pub async fn get_opportunity(
     QueryParams::parse(req.query_string(), &[]).finish()?;
     let key = path.into_inner();
     let now = Utc::now();
-    let found = web::block(move || {
-        let mut conn = pool.get()?;
-        let opportunity = store::opportunities::find_published(&mut conn, &key)?;
+    let (o, org, revisions) = web::block(move || {
+        let mut conn = pool.get().map_err(StoreError::from)?;
+        let opportunity = match store::opportunities::find_any(&mut conn, &key) {
+            Err(StoreError::NotFound) => return Err(unknown_opportunity()),
+            found => found?,
+        };
+        if opportunity.state != WorkflowState::Published {
+            return Err(if opportunity.left_public_view() {
+                ApiError::Gone(
+                    "this opportunity was archived or withdrawn and is no longer listed".into(),
+                )
+            } else {
+                unknown_opportunity()
+            });
+        }
         let organization =
             store::organizations::find(&mut conn, &opportunity.organization_id.to_string())?;
         let revisions =
             store::revisions::list(&mut conn, "opportunity", &opportunity.id.to_string())?;
-        Ok::<_, StoreError>((opportunity, organization, revisions))
+        Ok::<_, ApiError>((opportunity, organization, revisions))
     })
-    .await?;
-    match found {
-        Ok((o, org, revisions)) => {
-            let mut view = OpportunityView::new(&o, &org, now);
-            view.changes = Some(changes_after_publication(&o, &revisions));
-            Ok(HttpResponse::Ok()
-                .insert_header((
-                    actix_web::http::header::ETAG,
-                    super::preconditions::etag(o.version),
-                ))
-                .json(view))
-        }
-        Err(StoreError::NotFound) => Err(ApiError::NotFound(
-            "no opportunity has this id or slug".into(),
-        )),
-        Err(e) => Err(e.into()),
-    }
+    .await??;
+    let mut view = OpportunityView::new(&o, &org, now);
+    view.changes = Some(changes_after_publication(&o, &revisions));
+    Ok(HttpResponse::Ok()
+        .insert_header((
+            actix_web::http::header::ETAG,
+            super::preconditions::etag(o.version),
+        ))
+        .json(view))
+}
+
+fn unknown_opportunity() -> ApiError {
+    ApiError::NotFound("no opportunity has this id or slug".into())
 }

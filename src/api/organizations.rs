@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 use crate::db::Pool;
 use crate::domain::geography::Country;
 use crate::domain::vocabulary::OrganizationKind;
-use crate::error::{ApiError, CommonErrors, NotFoundResponse};
+use crate::error::{ApiError, CommonErrors, GoneResponse, NotFoundResponse};
 use crate::store::organizations::OrganizationFilter;
 use crate::store::{self, StoreError};
 
@@ -80,7 +80,7 @@ pub async fn list_organizations(
     }))
 }
 
-/// One organization, by its id or its slug.
+/// One organization, by its id or its slug. A withdrawn organization answers 410 Gone.
 #[utoipa::path(
     tag = "organizations",
     params(("id_or_slug" = String, Path, description = "The organization's UUID or slug.", example = "meseta-creative-fund")),
@@ -88,6 +88,7 @@ pub async fn list_organizations(
         (status = 200, description = "The organization.", body = OrganizationView,
             headers(("etag" = String, description = "The version, for If-Match."))),
         NotFoundResponse,
+        GoneResponse,
         CommonErrors,
     )
 )]
@@ -111,8 +112,8 @@ pub async fn get_organization(
                 super::preconditions::etag(org.version),
             ))
             .json(OrganizationView::from(&org))),
-        Ok(_) => Err(ApiError::NotFound(
-            "no organization has this id or slug".into(),
+        Ok(_) => Err(ApiError::Gone(
+            "this organization was withdrawn and is no longer listed".into(),
         )),
         Err(StoreError::NotFound) => Err(ApiError::NotFound(
             "no organization has this id or slug".into(),

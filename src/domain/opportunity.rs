@@ -129,6 +129,15 @@ impl Opportunity {
         self.schedule().status_at(now)
     }
 
+    /// Whether the entry was public once and staff have since archived or withdrawn it:
+    /// the public is told it is gone (410), while an entry never published stays unknown.
+    pub fn left_public_view(&self) -> bool {
+        matches!(
+            self.state,
+            WorkflowState::Archived | WorkflowState::Withdrawn
+        ) && self.published_at.is_some()
+    }
+
     /// The rules every stored opportunity keeps; returns each broken rule by field name.
     pub fn check(&self) -> Vec<(&'static str, &'static str)> {
         let mut broken = Vec::new();

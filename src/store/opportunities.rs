@@ -344,16 +344,6 @@ pub fn list(
     })
 }
 
-/// A published opportunity by its id or its slug.
-pub fn find_published(conn: &mut DbConn, id_or_slug: &str) -> StoreResult<Opportunity> {
-    let found = find_any(conn, id_or_slug)?;
-    if found.state == WorkflowState::Published {
-        Ok(found)
-    } else {
-        Err(StoreError::NotFound)
-    }
-}
-
 /// An opportunity in any workflow state, by its id or its slug.
 pub fn find_any(conn: &mut DbConn, id_or_slug: &str) -> StoreResult<Opportunity> {
     use crate::db::schema::opportunities::dsl::*;

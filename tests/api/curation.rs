@@ -277,6 +277,11 @@ fn changes_need_the_current_etag_so_no_edit_is_lost() {
     let kept = app.get_as("/api/v1/staff/opportunities/guarded-call", &editor);
     assert_eq!(kept.status, 200, "a withdrawn entry is kept");
     assert_eq!(kept.json()["workflow"]["state"], "withdrawn");
+    assert_eq!(
+        app.get(path).status,
+        404,
+        "an entry never published stays unknown to the public when withdrawn"
+    );
 }
 
 #[test]
@@ -364,7 +369,10 @@ fn the_review_workflow_moves_entries_and_checks_roles() {
     assert_eq!(app.get("/api/v1/opportunities/proposed-call").status, 200);
     assert_eq!(app.slugs(""), vec!["proposed-call"]);
     assert_eq!(post(&editor, "archive", None).status, 200);
-    assert_eq!(app.get("/api/v1/opportunities/proposed-call").status, 404);
+    let gone = app.get("/api/v1/opportunities/proposed-call");
+    assert_eq!(gone.status, 410, "a published entry, archived, is gone");
+    assert_eq!(gone.json()["type"], "urn:mobility-directory:problem:gone");
+    assert_eq!(app.slugs(""), Vec::<String>::new());
     let mine = app
         .get_as("/api/v1/staff/opportunities", &contributor)
         .json();
@@ -372,6 +380,21 @@ fn the_review_workflow_moves_entries_and_checks_roles() {
     assert_eq!(
         app.get_as("/api/v1/staff/opportunities", &other).json()["total"],
         0
+    );
+    let archived = app.get_as("/api/v1/staff/opportunities/proposed-call", &editor);
+    let withdrawn = app.request_with(
+        "DELETE",
+        path,
+        &[
+            ("authorization", &format!("Bearer {editor}")),
+            ("if-match", &etag(&archived)),
+        ],
+    );
+    assert_eq!(withdrawn.status, 200, "{}", withdrawn.body);
+    assert_eq!(
+        app.get(path).status,
+        410,
+        "a published entry, withdrawn, is gone too"
     );
 }
 
@@ -557,10 +580,14 @@ fn organizations_are_created_changed_and_withdrawn_by_editors() {
         ],
     );
     assert_eq!(withdrawn.status, 200);
+    let gone = app.get(path);
     assert_eq!(
-        app.get(path).status,
-        404,
+        gone.status, 410,
         "withdrawn organizations leave the public API"
+    );
+    assert_eq!(
+        gone.header("content-type").as_deref(),
+        Some("application/problem+json")
     );
     assert_eq!(app.get_json("/api/v1/organizations")["total"], 0);
 }
