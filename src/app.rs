@@ -50,6 +50,7 @@ impl Application {
             app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", document.clone()))
                 .route("/docs", web::get().to(redirect_to_docs))
                 .default_service(web::to(api::fallback::not_routed))
+                .wrap(from_fn(answer_head_as_get))
                 .wrap(ErrorHandlers::new().default_handler(error::problem_fallback))
                 .wrap(public_cors())
                 .wrap(from_fn(refuse_nul_in_path))
@@ -114,6 +115,19 @@ async fn refuse_nul_in_path(
         return Ok(req.into_response(response).map_into_right_body());
     }
     Ok(next.call(req).await?.map_into_left_body())
+}
+
+/// HEAD is GET without the body (RFC 9110 §9.3.2): the request is routed as a GET, and
+/// actix-http sends the same status and headers with no body, since it knows the request
+/// was a HEAD.
+async fn answer_head_as_get(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    if req.method() == actix_web::http::Method::HEAD {
+        req.head_mut().method = actix_web::http::Method::GET;
+    }
+    next.call(req).await
 }
 
 /// Logs each answered request (inside the request's span, so with its request id, method

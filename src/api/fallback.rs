@@ -28,10 +28,10 @@ impl RouteTable {
                             .collect()
                     })
                     .unwrap_or_default();
-                routes.push((segments(path), methods));
+                routes.push((segments(path), with_head(methods)));
             }
         }
-        routes.push((segments("/openapi.json"), vec!["GET".into()]));
+        routes.push((segments("/openapi.json"), with_head(vec!["GET".into()])));
         RouteTable { routes }
     }
 
@@ -48,6 +48,14 @@ impl RouteTable {
             })
             .map(|(_, methods)| methods.clone())
     }
+}
+
+/// Every resource that answers GET answers HEAD too (see `answer_head_as_get` in app.rs).
+fn with_head(mut methods: Vec<String>) -> Vec<String> {
+    if methods.iter().any(|m| m == "GET") {
+        methods.push("HEAD".into());
+    }
+    methods
 }
 
 fn segments(path: &str) -> Vec<String> {

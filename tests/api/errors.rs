@@ -100,18 +100,24 @@ fn unknown_ids_routes_and_methods_get_their_status() {
     assert_problem(&app.get("/api/v1/opportunities/"), 404);
     assert_problem(&app.get("/api/v1/opportunities/%FF%FE"), 404);
     for (method, path, allow) in [
-        ("PUT", "/api/v1/opportunities", "GET, POST"),
+        ("PUT", "/api/v1/opportunities", "GET, HEAD, POST"),
         (
             "POST",
             "/api/v1/opportunities/some-slug",
-            "GET, PUT, PATCH, DELETE",
+            "GET, HEAD, PUT, PATCH, DELETE",
         ),
         ("DELETE", "/api/v1/auth/token", "POST"),
-        ("PATCH", "/api/v1/taxonomies/disciplines", "GET"),
-        ("POST", "/healthz", "GET"),
+        ("HEAD", "/api/v1/auth/token", "POST"),
+        ("PATCH", "/api/v1/taxonomies/disciplines", "GET, HEAD"),
+        ("POST", "/healthz", "GET, HEAD"),
     ] {
         let reply = app.request(method, path);
-        assert_problem(&reply, 405);
+        if method == "HEAD" {
+            assert_eq!(reply.status, 405);
+            assert_eq!(reply.body, "");
+        } else {
+            assert_problem(&reply, 405);
+        }
         let mut got: Vec<String> = reply
             .header("allow")
             .unwrap()
@@ -123,6 +129,39 @@ fn unknown_ids_routes_and_methods_get_their_status() {
         want.sort();
         assert_eq!(got, want, "{method} {path}");
     }
+}
+
+#[test]
+fn head_answers_like_get_without_a_body() {
+    let app = spawn_app();
+    for path in [
+        "/api/v1/opportunities?limit=2",
+        "/api/v1/organizations",
+        "/api/v1/taxonomies/disciplines",
+        "/healthz",
+        "/openapi.json",
+    ] {
+        let get = app.get(path);
+        let head = app.request("HEAD", path);
+        assert_eq!(head.status, get.status, "HEAD {path}");
+        assert_eq!(head.body, "", "HEAD {path} has no body");
+        assert_eq!(
+            head.header("content-type"),
+            get.header("content-type"),
+            "HEAD {path}"
+        );
+        assert_eq!(
+            head.header("content-length"),
+            Some(get.body.len().to_string()),
+            "HEAD {path} announces the GET body's length"
+        );
+    }
+    let missing = app.request("HEAD", "/api/v1/opportunities/no-such-call");
+    assert_eq!(missing.status, 404);
+    assert_eq!(
+        missing.header("content-type").as_deref(),
+        Some("application/problem+json")
+    );
 }
 
 #[test]
