@@ -12,7 +12,7 @@ use tracing_actix_web::{RequestId, TracingLogger};
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::api::{self, fallback::RouteTable};
+use crate::api::{self, http::fallback::RouteTable};
 use crate::config::Settings;
 use crate::db::Pool;
 use crate::{error, openapi};
@@ -49,7 +49,7 @@ impl Application {
                 .split_for_parts();
             app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", document.clone()))
                 .route("/docs", web::get().to(redirect_to_docs))
-                .default_service(web::to(api::fallback::not_routed))
+                .default_service(web::to(api::http::fallback::not_routed))
                 .wrap(from_fn(answer_head_as_get))
                 .wrap(ErrorHandlers::new().default_handler(error::problem_fallback))
                 .wrap(public_cors())

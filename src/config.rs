@@ -32,7 +32,7 @@ pub struct Settings {
     pub token_ttl_seconds: i64,
     /// `MOBILITY_TRUSTED_PROXIES`: addresses and networks of reverse proxies whose
     /// `X-Forwarded-For` names the client (default: none).
-    pub trusted_proxies: crate::api::client_address::TrustedProxies,
+    pub trusted_proxies: crate::api::http::client_address::TrustedProxies,
 }
 
 impl Settings {
@@ -77,7 +77,7 @@ impl Settings {
                     .ok_or("MOBILITY_TOKEN_TTL_SECONDS must be an integer from 60 to 3600")?,
                 None => 3600,
             },
-            trusted_proxies: crate::api::client_address::TrustedProxies::parse(
+            trusted_proxies: crate::api::http::client_address::TrustedProxies::parse(
                 &var("MOBILITY_TRUSTED_PROXIES").unwrap_or_default(),
             )?,
         })

@@ -162,20 +162,20 @@ fn import(settings: &Settings, args: &[String]) -> Result<(), String> {
     let source = source.ok_or("import needs --source NAME")?;
     let bytes = std::fs::read(&file).map_err(|e| format!("cannot read {file}: {e}"))?;
     let rows = if file.to_lowercase().ends_with(".csv") {
-        api::import::csv_rows(&bytes)
+        api::staff::import::csv_rows(&bytes)
     } else {
-        api::import::json_rows(&bytes)
+        api::staff::import::json_rows(&bytes)
     }
     .map_err(|e| e.to_string())?;
     let pool = open(settings)?;
     let mut conn = pool.get().map_err(|e| e.to_string())?;
     db::migrate(&mut conn)?;
-    let options = api::import::ImportOptions {
+    let options = api::staff::import::ImportOptions {
         source,
         dry_run,
         publish,
     };
-    match api::import::run(&mut conn, rows, &options, None) {
+    match api::staff::import::run(&mut conn, rows, &options, None) {
         Ok(report) => {
             println!(
                 "{}",

@@ -1,26 +1,12 @@
-//! The HTTP layer: one module per resource. Handlers parse, call the store, and map.
+//! The HTTP layer, grouped by audience: `public` (what anyone may read), `staff` (what
+//! signed-in staff do), `intake` (what outsiders send), `http` (plumbing every handler
+//! uses). Handlers parse, call the store, and map.
 
-pub mod auth;
-mod body;
-pub mod client_address;
-pub mod codes;
-pub mod curation;
-pub mod fallback;
 pub mod health;
-pub mod identity;
-pub mod import;
-pub mod opportunities;
-pub mod opportunity_input;
-pub mod organization_writes;
-pub mod organizations;
-mod pagination;
-mod preconditions;
-mod query;
-pub mod staff_views;
-pub mod submissions;
-pub mod taxonomies;
-pub mod users;
-pub mod views;
+pub mod http;
+pub mod intake;
+pub mod public;
+pub mod staff;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -30,34 +16,34 @@ pub const MAX_BODY_BYTES: usize = 5 * 1024 * 1024;
 
 /// Registers the public read API; mounted under `/api/v1`.
 pub fn configure_v1(cfg: &mut ServiceConfig) {
-    cfg.service(opportunities::list_opportunities)
-        .service(opportunities::get_opportunity)
-        .service(organizations::list_organizations)
-        .service(organizations::get_organization)
-        .service(taxonomies::list_taxonomies)
-        .service(taxonomies::get_taxonomy)
-        .service(auth::issue_token)
-        .service(users::list_users)
-        .service(users::create_user)
-        .service(users::update_user)
-        .service(curation::create_opportunity)
-        .service(curation::replace_opportunity)
-        .service(curation::patch_opportunity)
-        .service(curation::withdraw_opportunity)
-        .service(curation::submit_opportunity)
-        .service(curation::publish_opportunity)
-        .service(curation::reject_opportunity)
-        .service(curation::archive_opportunity)
-        .service(curation::list_revisions)
-        .service(curation::list_staff_opportunities)
-        .service(curation::get_staff_opportunity)
-        .service(curation::list_duplicates)
-        .service(organization_writes::create_organization)
-        .service(organization_writes::replace_organization)
-        .service(organization_writes::patch_organization)
-        .service(organization_writes::withdraw_organization)
-        .service(submissions::submit)
-        .service(import::import);
+    cfg.service(public::opportunities::list_opportunities)
+        .service(public::opportunities::get_opportunity)
+        .service(public::organizations::list_organizations)
+        .service(public::organizations::get_organization)
+        .service(public::taxonomies::list_taxonomies)
+        .service(public::taxonomies::get_taxonomy)
+        .service(intake::sign_in::issue_token)
+        .service(staff::users::list_users)
+        .service(staff::users::create_user)
+        .service(staff::users::update_user)
+        .service(staff::curation::create_opportunity)
+        .service(staff::curation::replace_opportunity)
+        .service(staff::curation::patch_opportunity)
+        .service(staff::curation::withdraw_opportunity)
+        .service(staff::curation::submit_opportunity)
+        .service(staff::curation::publish_opportunity)
+        .service(staff::curation::reject_opportunity)
+        .service(staff::curation::archive_opportunity)
+        .service(staff::curation::list_revisions)
+        .service(staff::curation::list_staff_opportunities)
+        .service(staff::curation::get_staff_opportunity)
+        .service(staff::curation::list_duplicates)
+        .service(staff::organizations::create_organization)
+        .service(staff::organizations::replace_organization)
+        .service(staff::organizations::patch_organization)
+        .service(staff::organizations::withdraw_organization)
+        .service(intake::submissions::submit)
+        .service(staff::import::import);
 }
 
 /// Registers the operational endpoints at the root.

@@ -11,7 +11,7 @@ use diesel::{Connection, PgConnection, RunQueryDsl};
 use serde_json::Value;
 use uuid::Uuid;
 
-use mobility_directory::api::client_address::TrustedProxies;
+use mobility_directory::api::http::client_address::TrustedProxies;
 use mobility_directory::app::Application;
 use mobility_directory::config::{LogFormat, Settings};
 use mobility_directory::db::{self, Pool};

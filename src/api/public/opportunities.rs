@@ -17,10 +17,10 @@ use crate::error::{ApiError, CommonErrors, GoneResponse, NotFoundResponse};
 use crate::store::opportunities::{OpportunityFilter, Sort};
 use crate::store::{self, StoreError};
 
-use super::codes::AreaCode;
-use super::pagination::{encode, page_request, page_response};
-use super::query::{QueryParams, is_identifier};
-use super::views::{OpportunityView, PublicChange};
+use crate::api::http::pagination::{encode, page_request, page_response};
+use crate::api::http::query::{QueryParams, is_identifier};
+use crate::api::public::codes::AreaCode;
+use crate::api::public::views::{OpportunityView, PublicChange};
 use crate::domain::changes::NOTABLE_AFTER_PUBLICATION;
 use crate::store::revisions::Revision;
 
@@ -274,7 +274,7 @@ pub async fn get_opportunity(
     Ok(HttpResponse::Ok()
         .insert_header((
             actix_web::http::header::ETAG,
-            super::preconditions::etag(o.version),
+            crate::api::http::preconditions::etag(o.version),
         ))
         .json(view))
 }

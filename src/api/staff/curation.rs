@@ -19,17 +19,17 @@ use crate::error::{
 use crate::store::curation::{self, Provenance, Similar};
 use crate::store::{self, StoreError, editing};
 
-use super::body::{Fields, check_size, parse_object};
-use super::identity::Staff;
-use super::opportunity_input::{self, Input};
-use super::pagination::{encode, page_request, page_response};
-use super::preconditions::{check_if_match, etag, if_match, require_if_match};
-use super::query::QueryParams;
-use super::staff_views::{
+use crate::api::http::body::{Fields, check_size, parse_object};
+use crate::api::http::identity::Staff;
+use crate::api::http::pagination::{encode, page_request, page_response};
+use crate::api::http::preconditions::{check_if_match, etag, if_match, require_if_match};
+use crate::api::http::query::QueryParams;
+use crate::api::public::views::OpportunityView;
+use crate::api::staff::opportunity_input::{self, Input};
+use crate::api::staff::views::{
     DuplicateList, DuplicatePair, PossibleDuplicate, RevisionList, RevisionView, StaffOpportunity,
     StaffOpportunityList,
 };
-use super::views::OpportunityView;
 
 /// An entry with everything staff see of it.
 pub(crate) struct Loaded {
@@ -137,7 +137,7 @@ fn read_body(body: &Bytes) -> Result<serde_json::Map<String, serde_json::Value>,
 #[utoipa::path(
     tag = "curation",
     security(("bearer" = [])),
-    request_body(content = crate::api::opportunity_input::OpportunityInput, description = "The entry. Unknown members are refused; id, state, version, timestamps and authorship cannot be set."),
+    request_body(content = crate::api::staff::opportunity_input::OpportunityInput, description = "The entry. Unknown members are refused; id, state, version, timestamps and authorship cannot be set."),
     responses(
         (status = 201, description = "Created as a draft.", body = StaffOpportunity,
             headers(("etag" = String, description = "The version, for If-Match."), ("location" = String, description = "The staff URL of the entry."))),
@@ -226,7 +226,7 @@ fn save_replacement(
     security(("bearer" = [])),
     params(("id_or_slug" = String, Path, description = "The entry's UUID or slug."),
            ("if-match" = String, Header, description = "The current ETag.")),
-    request_body(content = crate::api::opportunity_input::OpportunityInput),
+    request_body(content = crate::api::staff::opportunity_input::OpportunityInput),
     responses(
         (status = 200, description = "Replaced.", body = StaffOpportunity, headers(("etag" = String, description = "The new version."))),
         CommonErrors,
@@ -268,7 +268,7 @@ pub async fn replace_opportunity(
     security(("bearer" = [])),
     params(("id_or_slug" = String, Path, description = "The entry's UUID or slug."),
            ("if-match" = String, Header, description = "The current ETag.")),
-    request_body(content = crate::api::opportunity_input::OpportunityPatch, description = "A JSON merge patch of the entry's writable representation.", content_type = "application/merge-patch+json"),
+    request_body(content = crate::api::staff::opportunity_input::OpportunityPatch, description = "A JSON merge patch of the entry's writable representation.", content_type = "application/merge-patch+json"),
     responses(
         (status = 200, description = "Changed.", body = StaffOpportunity, headers(("etag" = String, description = "The new version."))),
         CommonErrors,

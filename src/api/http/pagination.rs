@@ -8,7 +8,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use crate::error::FieldIssue;
 use crate::store::Keyset;
 
-use super::query::QueryParams;
+use crate::api::http::query::QueryParams;
 
 pub const DEFAULT_LIMIT: i64 = 20;
 pub const MAX_LIMIT: i64 = 100;

@@ -11,10 +11,10 @@ use crate::error::{ApiError, CommonErrors, GoneResponse, NotFoundResponse};
 use crate::store::organizations::OrganizationFilter;
 use crate::store::{self, StoreError};
 
-use super::codes::CountryCode;
-use super::pagination::{encode, page_request, page_response};
-use super::query::QueryParams;
-use super::views::OrganizationView;
+use crate::api::http::pagination::{encode, page_request, page_response};
+use crate::api::http::query::QueryParams;
+use crate::api::public::codes::CountryCode;
+use crate::api::public::views::OrganizationView;
 
 const CURSOR_SCOPE: &str = "organizations";
 
@@ -109,7 +109,7 @@ pub async fn get_organization(
         Ok(org) if !org.withdrawn => Ok(HttpResponse::Ok()
             .insert_header((
                 actix_web::http::header::ETAG,
-                super::preconditions::etag(org.version),
+                crate::api::http::preconditions::etag(org.version),
             ))
             .json(OrganizationView::from(&org))),
         Ok(_) => Err(ApiError::Gone(

@@ -20,12 +20,12 @@ use crate::error::{
 };
 use crate::store::{self, StoreError};
 
-use super::body::{Fields, check_size, is_web_url, parse_object};
-use super::identity::Staff;
-use super::opportunity_input::merge_patch;
-use super::preconditions::{check_if_match, etag, if_match, require_if_match};
-use super::query::QueryParams;
-use super::views::OrganizationView;
+use crate::api::http::body::{Fields, check_size, is_web_url, parse_object};
+use crate::api::http::identity::Staff;
+use crate::api::http::preconditions::{check_if_match, etag, if_match, require_if_match};
+use crate::api::http::query::QueryParams;
+use crate::api::public::views::OrganizationView;
+use crate::api::staff::opportunity_input::merge_patch;
 
 /// The writable representation of an organization.
 #[derive(utoipa::ToSchema)]
@@ -37,7 +37,7 @@ pub struct OrganizationInput {
     #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     name: String,
     kind: OrganizationKind,
-    country: super::codes::CountryCode,
+    country: crate::api::public::codes::CountryCode,
     city: Option<String>,
     #[schema(format = "uri", max_length = 1000)]
     website: Option<String>,
@@ -51,7 +51,7 @@ pub struct OrganizationPatch {
     slug: Option<String>,
     name: Option<String>,
     kind: Option<OrganizationKind>,
-    country: Option<super::codes::CountryCode>,
+    country: Option<crate::api::public::codes::CountryCode>,
     city: Option<String>,
     #[schema(format = "uri", max_length = 1000)]
     website: Option<String>,

@@ -10,7 +10,7 @@ use crate::domain::vocabulary::WorkflowState;
 use crate::store::curation::{Provenance, Similar};
 use crate::store::revisions::Revision;
 
-use super::views::OpportunityView;
+use crate::api::public::views::OpportunityView;
 
 /// Who proposed a public submission.
 #[derive(Serialize, ToSchema)]

@@ -12,7 +12,7 @@ use crate::domain::vocabulary::{
 };
 use crate::error::{ApiError, NotFoundResponse, Problem};
 
-use super::query::QueryParams;
+use crate::api::http::query::QueryParams;
 
 /// The name of a term in English and Slovenian.
 #[derive(Serialize, ToSchema)]

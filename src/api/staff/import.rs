@@ -18,9 +18,9 @@ use crate::error::{ApiError, AuthErrors, BodyErrors, CommonErrors, FieldIssue};
 use crate::store::editing::{self, ImportAction, ImportItem};
 use crate::store::{StoreError, organizations};
 
-use super::identity::Staff;
-use super::opportunity_input;
-use super::query::{QueryParams, is_identifier};
+use crate::api::http::identity::Staff;
+use crate::api::http::query::{QueryParams, is_identifier};
+use crate::api::staff::opportunity_input;
 
 /// CSV columns whose cells hold `;`-separated lists.
 const LIST_COLUMNS: &[&str] = &[

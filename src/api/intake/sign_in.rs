@@ -14,8 +14,8 @@ use crate::error::{ApiError, BodyErrors, CommonErrors, Problem, TooManyRequestsR
 use crate::store::throttle::{self, Limit};
 use crate::store::{self, StoreError};
 
-use super::body::{Fields, check_size, parse_object};
-use super::client_address::client_address;
+use crate::api::http::body::{Fields, check_size, parse_object};
+use crate::api::http::client_address::client_address;
 
 /// Failed sign-ins allowed per account in the window before 429.
 pub const ACCOUNT_LIMIT: Limit = Limit {

@@ -19,10 +19,10 @@ use crate::store::curation::Provenance;
 use crate::store::throttle::{self, Limit};
 use crate::store::{StoreError, editing};
 
-use super::body::{Fields, check_size, is_email, parse_object};
-use super::client_address::client_address;
-use super::curation::resolve_organization;
-use super::opportunity_input;
+use crate::api::http::body::{Fields, check_size, is_email, parse_object};
+use crate::api::http::client_address::client_address;
+use crate::api::staff::curation::resolve_organization;
+use crate::api::staff::opportunity_input;
 
 /// Submissions accepted per client address in the window before 429.
 pub const SUBMISSION_LIMIT: Limit = Limit {

@@ -16,9 +16,9 @@ use crate::error::{
 use crate::store::users::User;
 use crate::store::{self, StoreError};
 
-use super::body::{Fields, check_size, is_email, parse_object};
-use super::identity::Staff;
-use super::query::QueryParams;
+use crate::api::http::body::{Fields, check_size, is_email, parse_object};
+use crate::api::http::identity::Staff;
+use crate::api::http::query::QueryParams;
 
 /// A staff account (never with its password hash).
 #[derive(Serialize, ToSchema)]

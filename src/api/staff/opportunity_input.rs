@@ -20,7 +20,7 @@ use crate::domain::vocabulary::{
 };
 use crate::error::{ApiError, FieldIssue};
 
-use super::body::{Fields, is_email, is_web_url};
+use crate::api::http::body::{Fields, is_email, is_web_url};
 
 pub const FIELDS: &[&str] = &[
     "slug",
@@ -138,7 +138,7 @@ pub struct TextsInput {
 #[allow(dead_code)]
 #[serde(deny_unknown_fields)]
 pub struct DestinationInput {
-    countries: Option<Vec<super::codes::CountryCode>>,
+    countries: Option<Vec<crate::api::public::codes::CountryCode>>,
     city: Option<String>,
     online: Option<bool>,
 }
@@ -147,8 +147,8 @@ pub struct DestinationInput {
 #[allow(dead_code)]
 #[serde(deny_unknown_fields)]
 pub struct EligibilityInput {
-    nationalities: Option<Vec<super::codes::AreaCode>>,
-    residences: Option<Vec<super::codes::AreaCode>>,
+    nationalities: Option<Vec<crate::api::public::codes::AreaCode>>,
+    residences: Option<Vec<crate::api::public::codes::AreaCode>>,
     career_stage: Option<CareerStage>,
     #[schema(minimum = 0, maximum = 120)]
     age_min: Option<i32>,

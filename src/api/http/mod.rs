@@ -1,0 +1,10 @@
+//! Plumbing every handler uses: query and body parsing, pagination, preconditions,
+//! identity, client address, and the answers for unrouted requests.
+
+pub mod body;
+pub mod client_address;
+pub mod fallback;
+pub mod identity;
+pub mod pagination;
+pub mod preconditions;
+pub mod query;

@@ -1,0 +1,4 @@
+//! What outsiders send: public submissions and sign-in.
+
+pub mod sign_in;
+pub mod submissions;

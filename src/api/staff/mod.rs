@@ -1,0 +1,9 @@
+//! What signed-in staff do: curation of entries and organizations, imports, accounts,
+//! and the views staff see.
+
+pub mod curation;
+pub mod import;
+pub mod opportunity_input;
+pub mod organizations;
+pub mod users;
+pub mod views;
