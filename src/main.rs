@@ -193,21 +193,15 @@ fn import(settings: &Settings, args: &[String]) -> Result<(), String> {
 }
 
 fn serve(settings: Settings) -> Result<(), String> {
-    let pool = open(&settings)?;
-    {
-        let mut conn = pool.get().map_err(|e| e.to_string())?;
-        if settings.migrate_on_start {
-            let applied = db::migrate(&mut conn)?;
-            tracing::info!(applied, "migrations applied");
-        }
-        if settings.uses_default_database()
-            && store::opportunities::count_all(&mut conn).map_err(|e| e.to_string())? == 0
-        {
-            let loaded = demo::load(&mut conn, chrono::Utc::now()).map_err(|e| e.to_string())?;
-            tracing::info!(
-                opportunities = loaded,
-                "empty embedded database: demo data loaded"
-            );
+    let pool = db::connect_lazily(&settings.database_url, settings.pool_size)?;
+    match pool.get() {
+        Ok(mut conn) => prepare(&settings, &mut conn)?,
+        Err(e) => {
+            // Serve anyway: /readyz answers 503 until the database is reachable, and the
+            // preparation runs as soon as it is.
+            tracing::warn!(error = %e, "the database is not reachable yet; serving 503 until it is");
+            let (settings, pool) = (settings.clone(), pool.clone());
+            std::thread::spawn(move || prepare_when_reachable(&settings, &pool));
         }
     }
     actix_web::rt::System::new().block_on(async move {
@@ -216,4 +210,40 @@ fn serve(settings: Settings) -> Result<(), String> {
         tracing::info!(bind = %settings.bind, port = app.port(), "serving; API docs at /docs/");
         app.run().await.map_err(|e| e.to_string())
     })
+}
+
+/// Applies pending migrations (unless turned off) and fills an empty embedded default
+/// database with the demo set.
+fn prepare(settings: &Settings, conn: &mut db::DbConn) -> Result<(), String> {
+    if settings.migrate_on_start {
+        let applied = db::migrate(conn)?;
+        tracing::info!(applied, "migrations applied");
+    }
+    if settings.uses_default_database()
+        && store::opportunities::count_all(conn).map_err(|e| e.to_string())? == 0
+    {
+        let loaded = demo::load(conn, chrono::Utc::now()).map_err(|e| e.to_string())?;
+        tracing::info!(
+            opportunities = loaded,
+            "empty embedded database: demo data loaded"
+        );
+    }
+    Ok(())
+}
+
+/// Retries [`prepare`] every few seconds until the database answers and it succeeds.
+fn prepare_when_reachable(settings: &Settings, pool: &db::Pool) {
+    loop {
+        std::thread::sleep(std::time::Duration::from_secs(2));
+        match pool.get() {
+            Ok(mut conn) => match prepare(settings, &mut conn) {
+                Ok(()) => {
+                    tracing::info!("the database is reachable and prepared");
+                    return;
+                }
+                Err(e) => tracing::warn!(error = %e, "cannot prepare the database yet"),
+            },
+            Err(e) => tracing::debug!(error = %e, "the database is still not reachable"),
+        }
+    }
 }

@@ -4,6 +4,7 @@ use actix_web::{HttpResponse, get, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::api::http::database;
 use crate::db::Pool;
 use crate::error::{ApiError, Problem};
 use crate::store;
@@ -36,9 +37,7 @@ pub async fn healthz() -> HttpResponse {
 )]
 #[get("/readyz")]
 pub async fn readyz(pool: web::Data<Pool>) -> Result<HttpResponse, ApiError> {
-    web::block(move || store::health::check_ready(&pool))
-        .await?
-        .map_err(|e| ApiError::Unavailable(e.to_string()))?;
+    database::run(&pool, |conn| Ok(store::health::check_ready(conn)?)).await?;
     Ok(HttpResponse::Ok().json(Health {
         status: "ok".into(),
     }))

@@ -1,8 +1,7 @@
 //! The database: a connection enum over SQLite and PostgreSQL, its pool and its migrations.
 
+pub mod limits;
 pub mod schema;
-
-use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
@@ -59,19 +58,25 @@ impl ManageConnection for Manager {
 
     fn connect(&self) -> Result<DbConn, r2d2::Error> {
         match &self.url {
-            DatabaseUrl::Postgres(url) => PgConnection::establish(url)
-                .map(DbConn::Postgres)
-                .map_err(r2d2::Error::ConnectionError),
+            DatabaseUrl::Postgres(url) => {
+                let mut conn =
+                    PgConnection::establish(&limits::postgres_url_with_connect_timeout(url))
+                        .map_err(r2d2::Error::ConnectionError)?;
+                conn.batch_execute(&limits::postgres_session_settings())
+                    .map_err(r2d2::Error::QueryError)?;
+                Ok(DbConn::Postgres(conn))
+            }
             DatabaseUrl::Sqlite(path) => {
+                limits::install_sqlite_deadlines();
                 let mut conn =
                     SqliteConnection::establish(path).map_err(r2d2::Error::ConnectionError)?;
-                conn.batch_execute(
-                    "PRAGMA busy_timeout = 5000;
-                     PRAGMA journal_mode = WAL;
-                     PRAGMA synchronous = NORMAL;
-                     PRAGMA foreign_keys = ON;",
-                )
-                .map_err(r2d2::Error::QueryError)?;
+                conn.batch_execute(&limits::sqlite_pragmas())
+                    .map_err(r2d2::Error::QueryError)?;
+                // A file that cannot be written opens read-only without a word; such a
+                // connection would fail every write until the process restarts, so it is
+                // refused here, and the pool tries again on the next request.
+                conn.batch_execute("BEGIN IMMEDIATE; ROLLBACK;")
+                    .map_err(r2d2::Error::QueryError)?;
                 Ok(DbConn::Sqlite(conn))
             }
         }
@@ -87,9 +92,27 @@ impl ManageConnection for Manager {
     }
 }
 
-/// Opens a pool. SQLite's parent directory is created when missing; the first
-/// connection is made here, so a wrong URL fails at start with its real cause.
+/// Opens a pool and makes its first connection here, so that a wrong URL or an
+/// unreachable database fails at once with its real cause (for one-shot commands).
 pub fn connect(url: &str, size: u32) -> Result<Pool, String> {
+    let manager = manager(url)?;
+    let first = manager
+        .connect()
+        .map_err(|e| format!("cannot open the database: {e}"))?;
+    drop(first);
+    builder(size)
+        .build(manager)
+        .map_err(|e| format!("cannot open the database pool: {e}"))
+}
+
+/// Opens a pool without waiting for the database: connections are made when needed,
+/// so a service can start before its database is reachable and serve 503 until it is.
+/// Only a malformed URL is an error here.
+pub fn connect_lazily(url: &str, size: u32) -> Result<Pool, String> {
+    Ok(builder(size).build_unchecked(manager(url)?))
+}
+
+fn manager(url: &str) -> Result<Manager, String> {
     let url = DatabaseUrl::parse(url)?;
     if let DatabaseUrl::Sqlite(path) = &url
         && let Some(dir) = std::path::Path::new(path).parent()
@@ -98,17 +121,26 @@ pub fn connect(url: &str, size: u32) -> Result<Pool, String> {
         std::fs::create_dir_all(dir)
             .map_err(|e| format!("cannot create the directory {}: {e}", dir.display()))?;
     }
-    let manager = Manager { url };
-    let first = manager
-        .connect()
-        .map_err(|e| format!("cannot open the database: {e}"))?;
-    drop(first);
+    Ok(Manager { url })
+}
+
+fn builder(size: u32) -> r2d2::Builder<Manager> {
     r2d2::Pool::builder()
         .max_size(size)
         .min_idle(Some(1))
-        .connection_timeout(Duration::from_secs(5))
-        .build(manager)
-        .map_err(|e| format!("cannot open the database pool: {e}"))
+        .connection_timeout(limits::CHECKOUT_TIMEOUT)
+        .error_handler(Box::new(LogConnectionErrors))
+}
+
+/// Connection failures are logged once per attempt at warning level (r2d2's default
+/// logs them as errors through the `log` facade, which nothing here reads).
+#[derive(Debug)]
+struct LogConnectionErrors;
+
+impl r2d2::HandleError<r2d2::Error> for LogConnectionErrors {
+    fn handle_error(&self, error: r2d2::Error) {
+        tracing::warn!(%error, "cannot open a database connection");
+    }
 }
 
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");

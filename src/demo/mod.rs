@@ -7,6 +7,7 @@ use chrono::{DateTime, Duration, NaiveTime, Utc};
 use uuid::Uuid;
 
 use crate::db::DbConn;
+use crate::db::limits;
 use crate::domain::codes::{Currency, Language};
 use crate::domain::deadline::{Deadline, parse_timezone};
 use crate::domain::geography::{Area, Country};
@@ -22,8 +23,7 @@ use entries::{ORGANIZATIONS, OpportunitySpec, OrganizationSpec, SPECS};
 /// Loads every demo organization and opportunity in one transaction; returns how many
 /// opportunities were added. Slugs already present are skipped, so loading twice is harmless.
 pub fn load(conn: &mut DbConn, now: DateTime<Utc>) -> StoreResult<usize> {
-    use diesel::Connection;
-    conn.transaction(|conn| {
+    limits::write_transaction(conn, |conn| {
         let mut organizations = Vec::new();
         for (index, spec) in ORGANIZATIONS.iter().enumerate() {
             let org = organization(spec, index, now);

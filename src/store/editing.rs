@@ -2,10 +2,10 @@
 //! source, keeps the version, and records a revision.
 
 use chrono::Utc;
-use diesel::Connection;
 use uuid::Uuid;
 
 use crate::db::DbConn;
+use crate::db::limits;
 use crate::domain::changes::{Change, diff};
 use crate::domain::duplicates::normalize_url;
 use crate::domain::opportunity::Opportunity;
@@ -33,7 +33,7 @@ pub fn create(
     actor: Option<Uuid>,
     action: &'static str,
 ) -> StoreResult<()> {
-    conn.transaction(|conn| {
+    limits::write_transaction(conn, |conn| {
         provenance.source_url_key = refuse_duplicate_source(conn, o)?;
         opportunities::insert(conn, o)?;
         let id = o.id.to_string();
@@ -62,7 +62,7 @@ pub fn replace(
     actor: Option<Uuid>,
     action: &'static str,
 ) -> StoreResult<Vec<Change>> {
-    conn.transaction(|conn| {
+    limits::write_transaction(conn, |conn| {
         let key = refuse_duplicate_source(conn, next)?;
         opportunities::update(conn, next, current.version)?;
         let id = next.id.to_string();
@@ -96,7 +96,7 @@ pub fn transition(
     action: &'static str,
     note: Option<String>,
 ) -> StoreResult<()> {
-    conn.transaction(|conn| {
+    limits::write_transaction(conn, |conn| {
         let published_at = match to {
             WorkflowState::Published => Some(o.published_at.unwrap_or_else(Utc::now)),
             _ => o.published_at,
@@ -170,7 +170,7 @@ pub fn import(
     publish: bool,
     dry_run: bool,
 ) -> Result<Vec<ImportOutcome>, (Option<usize>, StoreError)> {
-    let result = conn.transaction::<_, Abort, _>(|conn| {
+    let result = limits::write_transaction::<_, Abort, _>(conn, |conn| {
         let mut outcomes = Vec::new();
         for (index, item) in items.iter().enumerate() {
             outcomes.push(

@@ -12,6 +12,8 @@ pub mod users;
 
 use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
 
+use crate::db::limits::Unavailable;
+
 /// Why a store call failed, in terms the API can map to a status.
 #[derive(Debug)]
 pub enum StoreError {
@@ -54,6 +56,9 @@ impl std::fmt::Display for StoreError {
 impl From<diesel::result::Error> for StoreError {
     fn from(e: diesel::result::Error) -> Self {
         use diesel::result::{DatabaseErrorKind, Error};
+        if let Some(reason) = Unavailable::of(&e) {
+            return StoreError::Unavailable(reason.explanation().into());
+        }
         match e {
             Error::NotFound => StoreError::NotFound,
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
@@ -66,20 +71,15 @@ impl From<diesel::result::Error> for StoreError {
 
 impl From<diesel::r2d2::PoolError> for StoreError {
     fn from(e: diesel::r2d2::PoolError) -> Self {
-        StoreError::Unavailable(format!("database unavailable: {e}"))
+        let reason = Unavailable::of_message(&e.to_string()).unwrap_or(Unavailable::Timeout);
+        StoreError::Unavailable(match reason {
+            Unavailable::Timeout => format!("no database connection within the time allowed: {e}"),
+            other => other.explanation().into(),
+        })
     }
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
-
-/// Runs `f` on a pooled connection.
-pub fn with_conn<T>(
-    pool: &crate::db::Pool,
-    f: impl FnOnce(&mut crate::db::DbConn) -> StoreResult<T>,
-) -> StoreResult<T> {
-    let mut conn = pool.get()?;
-    f(&mut conn)
-}
 
 /// A position in a list: the last row seen, by its value for each sort key the list
 /// offers and its id as the tie-breaker. It holds every sort key, so a position taken in

@@ -7,6 +7,7 @@ use diesel::dsl::{exists, not};
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Nullable, Timestamp};
 
+use crate::db::limits;
 use crate::db::schema::{
     opportunities, opportunity_covered_costs, opportunity_destinations, opportunity_disciplines,
     opportunity_languages, opportunity_nationalities, opportunity_residences, opportunity_texts,
@@ -430,7 +431,7 @@ fn with_lists(conn: &mut DbConn, rows: Vec<OpportunityRow>) -> StoreResult<Vec<O
 /// Stores a new opportunity with all its lists, in one transaction.
 pub fn insert(conn: &mut DbConn, o: &Opportunity) -> StoreResult<()> {
     check(o)?;
-    conn.transaction(|conn| {
+    limits::write_transaction(conn, |conn| {
         diesel::insert_into(opportunities::table)
             .values(&OpportunityRow::from_domain(o))
             .execute(conn)?;
@@ -442,7 +443,7 @@ pub fn insert(conn: &mut DbConn, o: &Opportunity) -> StoreResult<()> {
 /// carries the next version. A stale version is a `Conflict`.
 pub fn update(conn: &mut DbConn, o: &Opportunity, expected_version: i32) -> StoreResult<()> {
     check(o)?;
-    conn.transaction(|conn| {
+    limits::write_transaction(conn, |conn| {
         let id = o.id.to_string();
         let changed = diesel::update(
             opportunities::table

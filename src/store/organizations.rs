@@ -3,6 +3,7 @@
 use diesel::prelude::*;
 
 use crate::db::DbConn;
+use crate::db::limits;
 use crate::db::schema::organizations;
 use crate::domain::geography::Country;
 use crate::domain::opportunity::Organization;
@@ -127,7 +128,7 @@ pub fn create_recorded(
     actor: Option<uuid::Uuid>,
     changes: Vec<crate::domain::changes::Change>,
 ) -> StoreResult<()> {
-    conn.transaction(|conn| {
+    limits::write_transaction(conn, |conn| {
         insert(conn, o)?;
         super::revisions::record(
             conn,
@@ -153,7 +154,7 @@ pub fn update_recorded(
     action: &'static str,
     changes: Vec<crate::domain::changes::Change>,
 ) -> StoreResult<()> {
-    conn.transaction(|conn| {
+    limits::write_transaction(conn, |conn| {
         update(conn, o, expected_version)?;
         super::revisions::record(
             conn,

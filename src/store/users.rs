@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use crate::db::DbConn;
+use crate::db::limits;
 use crate::db::schema::users;
 use crate::domain::vocabulary::Role;
 
@@ -112,7 +113,7 @@ pub fn update(
     role: Option<Role>,
     disabled: Option<bool>,
 ) -> StoreResult<User> {
-    conn.transaction(|conn| {
+    limits::write_transaction(conn, |conn| {
         let current = find(conn, id)?;
         let role = role.unwrap_or(current.role);
         let disabled = disabled.unwrap_or(current.disabled);

@@ -3,6 +3,7 @@
 
 mod auth;
 mod cli;
+mod concurrency;
 mod contract;
 mod curation;
 mod errors;

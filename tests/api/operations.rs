@@ -25,13 +25,25 @@ fn readyz_is_503_until_the_database_is_migrated() {
 }
 
 #[test]
-fn list_queries_on_an_unmigrated_database_fail_as_problems_not_crashes() {
+fn every_query_on_an_unmigrated_database_is_a_503_that_says_so() {
     let app = spawn_unmigrated_app();
-    let reply = app.get("/api/v1/opportunities");
-    assert_eq!(reply.status, 500);
-    assert_eq!(
-        reply.header("content-type").as_deref(),
-        Some("application/problem+json")
-    );
+    for path in [
+        "/api/v1/opportunities",
+        "/api/v1/opportunities/some-entry",
+        "/api/v1/organizations",
+    ] {
+        let reply = app.get(path);
+        assert_eq!(reply.status, 503, "{path}: {}", reply.body);
+        assert_eq!(
+            reply.header("content-type").as_deref(),
+            Some("application/problem+json")
+        );
+        assert!(reply.header("retry-after").is_some(), "{path}");
+        assert!(
+            reply.json()["detail"].as_str().unwrap().contains("migrat"),
+            "{path}: {}",
+            reply.body
+        );
+    }
     assert_eq!(app.get("/healthz").status, 200, "the server keeps serving");
 }

@@ -8,10 +8,11 @@ use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
 use uuid::Uuid;
 
+use crate::api::http::database;
 use crate::auth::token::TokenKeys;
 use crate::db::Pool;
 use crate::domain::vocabulary::Role;
-use crate::error::ApiError;
+use crate::error::{ApiError, FieldIssue};
 use crate::store::{self, StoreError};
 
 /// A signed-in staff member whose account is enabled and whose role is the one in the token.
@@ -60,6 +61,18 @@ impl FromRequest for Staff {
     type Future = Pin<Box<dyn Future<Output = Result<Staff, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        if req
+            .headers()
+            .get_all(header::AUTHORIZATION)
+            .nth(1)
+            .is_some()
+        {
+            let refused = Err(ApiError::InvalidInput(vec![FieldIssue::new(
+                "authorization",
+                "may be given only once: a request carries one identity",
+            )]));
+            return Box::pin(async move { refused });
+        }
         let token = bearer(req);
         let keys = req.app_data::<web::Data<TokenKeys>>().cloned();
         let pool = req.app_data::<web::Data<Pool>>().cloned();
@@ -68,9 +81,8 @@ impl FromRequest for Staff {
                 return Err(unauthorized());
             };
             let claims = keys.verify(&token).ok_or_else(unauthorized)?;
-            let user = web::block(move || {
-                let mut conn = pool.get()?;
-                store::users::find(&mut conn, &claims.sub).map(|u| (u, claims))
+            let user = database::run(&pool, move |conn| {
+                Ok(store::users::find(conn, &claims.sub).map(|u| (u, claims)))
             })
             .await?;
             match user {

@@ -3,6 +3,7 @@
 
 pub mod body;
 pub mod client_address;
+pub mod database;
 pub mod fallback;
 pub mod identity;
 pub mod pagination;

@@ -6,6 +6,7 @@ use chrono::{Duration, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::api::http::database;
 use crate::auth::password;
 use crate::auth::token::TokenKeys;
 use crate::db::Pool;
@@ -95,37 +96,38 @@ pub async fn issue_token(
     let address = client_address(&req);
     let account_key = store::users::normalize_email(&email);
 
-    let outcome = web::block(move || {
-        let mut conn = pool.get()?;
-        let now = Utc::now();
-        for (limit, key) in [(ACCOUNT_LIMIT, &account_key), (ADDRESS_LIMIT, &address)] {
-            if let Some(wait) = throttle::retry_after(&mut conn, limit, key, now)? {
-                return Ok(Err(wait));
-            }
-        }
-        let user = match store::users::find_by_email(&mut conn, &account_key) {
+    let outcome = database::run(&pool, move |conn| {
+        let keys = [
+            (ACCOUNT_LIMIT, account_key.as_str()),
+            (ADDRESS_LIMIT, address.as_str()),
+        ];
+        let attempts = match throttle::acquire(conn, &keys, Utc::now())? {
+            Ok(attempts) => attempts,
+            Err(retry_after) => return Err(ApiError::TooManyRequests { retry_after }),
+        };
+        let user = match store::users::find_by_email(conn, &account_key) {
             Ok(user) => Some(user),
             Err(StoreError::NotFound) => None,
-            Err(e) => return Err(e),
+            Err(e) => return Err(e.into()),
         };
         let matches = password::verify(&secret, user.as_ref().map(|u| u.password_hash.as_str()));
         match user {
             Some(user) if matches && !user.disabled => {
-                throttle::clear(&mut conn, ACCOUNT_LIMIT, &account_key)?;
-                Ok(Ok(Some(user)))
+                // A success is no failed attempt: neither the account nor the address
+                // keeps it.
+                throttle::clear(conn, ACCOUNT_LIMIT, &account_key)?;
+                for attempt in &attempts {
+                    throttle::release(conn, attempt)?;
+                }
+                Ok(Some(user))
             }
-            _ => {
-                throttle::record(&mut conn, ACCOUNT_LIMIT, &account_key, now)?;
-                throttle::record(&mut conn, ADDRESS_LIMIT, &address, now)?;
-                Ok(Ok(None))
-            }
+            _ => Ok(None),
         }
     })
     .await?;
-    match outcome.map_err(ApiError::from)? {
-        Err(retry_after) => Err(ApiError::TooManyRequests { retry_after }),
-        Ok(None) => Err(ApiError::Unauthorized("wrong e-mail or password".into())),
-        Ok(Some(user)) => {
+    match outcome {
+        None => Err(ApiError::Unauthorized("wrong e-mail or password".into())),
+        Some(user) => {
             let token = keys
                 .issue(&user.id.to_string(), user.role, user.token_generation)
                 .map_err(ApiError::Internal)?;

@@ -9,7 +9,8 @@ use serde_json::Value;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::db::Pool;
+use crate::api::http::database;
+use crate::db::{DbConn, Pool};
 use crate::domain::opportunity::Opportunity;
 use crate::domain::vocabulary::WorkflowState;
 use crate::error::{
@@ -131,15 +132,33 @@ pub async fn submit(
         return Err(ApiError::Unprocessable(errors));
     };
     let address = client_address(&req);
-    let receipt = web::block(move || {
-        let mut conn = pool.get().map_err(StoreError::from)?;
+    let receipt = database::run(&pool, move |conn| {
         let now = Utc::now();
-        if let Some(retry_after) =
-            throttle::retry_after(&mut conn, SUBMISSION_LIMIT, &address, now)?
-        {
-            return Err(ApiError::TooManyRequests { retry_after });
+        let attempt = match throttle::acquire(conn, &[(SUBMISSION_LIMIT, &address)], now)? {
+            Ok(mut attempts) => attempts.remove(0),
+            Err(retry_after) => return Err(ApiError::TooManyRequests { retry_after }),
+        };
+        let created = create_submission(conn, input, name, email, now);
+        if created.is_err() {
+            // A refused submission does not count against the address.
+            throttle::release(conn, &attempt)?;
         }
-        let org = resolve_organization(&mut conn, &input)?;
+        created
+    })
+    .await?;
+    Ok(HttpResponse::Accepted().json(receipt))
+}
+
+/// Stores a submission for review; a duplicate is a 409 that names no other entry.
+fn create_submission(
+    conn: &mut DbConn,
+    input: opportunity_input::Input,
+    name: String,
+    email: String,
+    now: chrono::DateTime<Utc>,
+) -> Result<SubmissionReceipt, ApiError> {
+    {
+        let org = resolve_organization(conn, &input)?;
         let opportunity = Opportunity {
             id: Uuid::now_v7(),
             organization_id: org.id,
@@ -155,7 +174,7 @@ pub async fn submit(
             submitter_email: Some(email),
             ..Provenance::default()
         };
-        match editing::create(&mut conn, &opportunity, provenance, None, "submitted") {
+        match editing::create(conn, &opportunity, provenance, None, "submitted") {
             Ok(()) => {}
             // Never name the other entry: a submitter sees none but their own.
             Err(StoreError::DuplicateSource { .. }) | Err(StoreError::Conflict(_)) => {
@@ -166,12 +185,9 @@ pub async fn submit(
             }
             Err(e) => return Err(e.into()),
         }
-        throttle::record(&mut conn, SUBMISSION_LIMIT, &address, now)?;
         Ok(SubmissionReceipt {
             id: opportunity.id,
             state: WorkflowState::InReview,
         })
-    })
-    .await??;
-    Ok(HttpResponse::Accepted().json(receipt))
+    }
 }

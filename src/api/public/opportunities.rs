@@ -7,6 +7,7 @@ use chrono::Utc;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::api::http::database;
 use crate::db::Pool;
 use crate::domain::geography::Area;
 use crate::domain::status::Status;
@@ -160,25 +161,18 @@ pub async fn list_opportunities(
     let page = page.map_err(|issue| ApiError::InvalidInput(vec![issue]))?;
 
     let now = Utc::now();
-    let (result, organizations) = web::block(move || {
-        let mut conn = pool.get()?;
-        let result = store::opportunities::list(
-            &mut conn,
-            &filter,
-            sort,
-            page.after.as_ref(),
-            page.limit,
-            now,
-        )?;
+    let (result, organizations) = database::run(&pool, move |conn| {
+        let result =
+            store::opportunities::list(conn, &filter, sort, page.after.as_ref(), page.limit, now)?;
         let org_ids: Vec<String> = result
             .items
             .iter()
             .map(|o| o.organization_id.to_string())
             .collect();
-        let organizations = store::organizations::find_many(&mut conn, &org_ids)?;
-        Ok::<_, StoreError>((result, organizations))
+        let organizations = store::organizations::find_many(conn, &org_ids)?;
+        Ok((result, organizations))
     })
-    .await??;
+    .await?;
 
     let by_id: HashMap<_, _> = organizations.iter().map(|o| (o.id, o)).collect();
     let items = result
@@ -247,9 +241,8 @@ pub async fn get_opportunity(
     QueryParams::parse(req.query_string(), &[]).finish()?;
     let key = path.into_inner();
     let now = Utc::now();
-    let (o, org, revisions) = web::block(move || {
-        let mut conn = pool.get().map_err(StoreError::from)?;
-        let opportunity = match store::opportunities::find_any(&mut conn, &key) {
+    let (o, org, revisions) = database::run(&pool, move |conn| {
+        let opportunity = match store::opportunities::find_any(conn, &key) {
             Err(StoreError::NotFound) => return Err(unknown_opportunity()),
             found => found?,
         };
@@ -263,12 +256,11 @@ pub async fn get_opportunity(
             });
         }
         let organization =
-            store::organizations::find(&mut conn, &opportunity.organization_id.to_string())?;
-        let revisions =
-            store::revisions::list(&mut conn, "opportunity", &opportunity.id.to_string())?;
+            store::organizations::find(conn, &opportunity.organization_id.to_string())?;
+        let revisions = store::revisions::list(conn, "opportunity", &opportunity.id.to_string())?;
         Ok::<_, ApiError>((opportunity, organization, revisions))
     })
-    .await??;
+    .await?;
     let mut view = OpportunityView::new(&o, &org, now);
     view.changes = Some(changes_after_publication(&o, &revisions));
     Ok(HttpResponse::Ok()

@@ -4,6 +4,7 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::api::http::database;
 use crate::db::Pool;
 use crate::domain::geography::Country;
 use crate::domain::vocabulary::OrganizationKind;
@@ -66,11 +67,15 @@ pub async fn list_organizations(
     let page = page_request(&mut params, CURSOR_SCOPE);
     params.finish()?;
     let page = page.map_err(|issue| ApiError::InvalidInput(vec![issue]))?;
-    let result = web::block(move || {
-        let mut conn = pool.get()?;
-        store::organizations::list(&mut conn, &filter, page.after.as_ref(), page.limit)
+    let result = database::run(&pool, move |conn| {
+        Ok(store::organizations::list(
+            conn,
+            &filter,
+            page.after.as_ref(),
+            page.limit,
+        )?)
     })
-    .await??;
+    .await?;
     let next = result.next.map(|k| encode(&k, CURSOR_SCOPE));
     Ok(page_response(&req, next.as_deref()).json(OrganizationList {
         items: result.items.iter().map(OrganizationView::from).collect(),
@@ -100,9 +105,8 @@ pub async fn get_organization(
 ) -> Result<HttpResponse, ApiError> {
     QueryParams::parse(req.query_string(), &[]).finish()?;
     let key = path.into_inner();
-    let found = web::block(move || {
-        let mut conn = pool.get()?;
-        store::organizations::find(&mut conn, &key)
+    let found = database::run(&pool, move |conn| {
+        Ok(store::organizations::find(conn, &key))
     })
     .await?;
     match found {

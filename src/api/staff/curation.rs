@@ -9,6 +9,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::api::http::database;
 use crate::db::{DbConn, Pool};
 use crate::domain::opportunity::{Opportunity, Organization};
 use crate::domain::vocabulary::{Role, WorkflowState};
@@ -154,9 +155,8 @@ pub async fn create_opportunity(
     pool: web::Data<Pool>,
 ) -> Result<HttpResponse, ApiError> {
     let input = opportunity_input::read(&read_body(&body)?)?;
-    let loaded = web::block(move || {
-        let mut conn = pool.get().map_err(StoreError::from)?;
-        let org = resolve_organization(&mut conn, &input)?;
+    let loaded = database::run(&pool, move |conn| {
+        let org = resolve_organization(conn, &input)?;
         let now = Utc::now();
         let opportunity = Opportunity {
             id: Uuid::now_v7(),
@@ -172,17 +172,11 @@ pub async fn create_opportunity(
             created_by: Some(staff.id),
             ..Provenance::default()
         };
-        editing::create(
-            &mut conn,
-            &opportunity,
-            provenance,
-            Some(staff.id),
-            "created",
-        )
-        .map_err(slug_conflict)?;
-        load(&mut conn, &opportunity.id.to_string())
+        editing::create(conn, &opportunity, provenance, Some(staff.id), "created")
+            .map_err(slug_conflict)?;
+        load(conn, &opportunity.id.to_string())
     })
-    .await??;
+    .await?;
     Ok(respond(actix_web::http::StatusCode::CREATED, &loaded))
 }
 
@@ -250,14 +244,13 @@ pub async fn replace_opportunity(
     let input = opportunity_input::read(&read_body(&body)?)?;
     let key = path.into_inner();
     let precondition = if_match(&req);
-    let loaded = web::block(move || {
-        let mut conn = pool.get().map_err(StoreError::from)?;
-        let current = load(&mut conn, &key)?;
+    let loaded = database::run(&pool, move |conn| {
+        let current = load(conn, &key)?;
         current.check_edit(&staff)?;
         check_if_match(precondition.as_deref(), current.opportunity.version, true)?;
-        save_replacement(&mut conn, &staff, &current, input)
+        save_replacement(conn, &staff, &current, input)
     })
-    .await??;
+    .await?;
     Ok(respond(actix_web::http::StatusCode::OK, &loaded))
 }
 
@@ -292,9 +285,8 @@ pub async fn patch_opportunity(
     let patch = serde_json::Value::Object(read_body(&body)?);
     let key = path.into_inner();
     let precondition = if_match(&req);
-    let loaded = web::block(move || {
-        let mut conn = pool.get().map_err(StoreError::from)?;
-        let current = load(&mut conn, &key)?;
+    let loaded = database::run(&pool, move |conn| {
+        let current = load(conn, &key)?;
         current.check_edit(&staff)?;
         check_if_match(precondition.as_deref(), current.opportunity.version, true)?;
         let mut merged = opportunity_input::write(&current.opportunity, &current.organization.slug);
@@ -308,9 +300,9 @@ pub async fn patch_opportunity(
                 )]));
             }
         };
-        save_replacement(&mut conn, &staff, &current, input)
+        save_replacement(conn, &staff, &current, input)
     })
-    .await??;
+    .await?;
     Ok(respond(actix_web::http::StatusCode::OK, &loaded))
 }
 
@@ -341,14 +333,13 @@ pub async fn withdraw_opportunity(
     QueryParams::parse(req.query_string(), &[]).finish()?;
     let key = path.into_inner();
     let precondition = if_match(&req);
-    let loaded = web::block(move || {
-        let mut conn = pool.get().map_err(StoreError::from)?;
-        let current = load(&mut conn, &key)?;
+    let loaded = database::run(&pool, move |conn| {
+        let current = load(conn, &key)?;
         current.check_edit(&staff)?;
         check_if_match(precondition.as_deref(), current.opportunity.version, true)?;
-        move_to(&mut conn, &staff, &current, WorkflowState::Withdrawn, None)
+        move_to(conn, &staff, &current, WorkflowState::Withdrawn, None)
     })
-    .await??;
+    .await?;
     Ok(respond(actix_web::http::StatusCode::OK, &loaded))
 }
 
@@ -416,9 +407,8 @@ async fn transition(
     note: Option<String>,
 ) -> Result<HttpResponse, ApiError> {
     let precondition = if_match(&req);
-    let loaded = web::block(move || {
-        let mut conn = pool.get().map_err(StoreError::from)?;
-        let current = load(&mut conn, &key)?;
+    let loaded = database::run(&pool, move |conn| {
+        let current = load(conn, &key)?;
         current.check_view(&staff)?;
         if to == WorkflowState::InReview && !staff.is_editor() && !current.own(&staff) {
             return Err(ApiError::Forbidden(
@@ -426,9 +416,9 @@ async fn transition(
             ));
         }
         check_if_match(precondition.as_deref(), current.opportunity.version, false)?;
-        move_to(&mut conn, &staff, &current, to, note)
+        move_to(conn, &staff, &current, to, note)
     })
-    .await??;
+    .await?;
     Ok(respond(actix_web::http::StatusCode::OK, &loaded))
 }
 
@@ -543,17 +533,16 @@ pub async fn list_revisions(
 ) -> Result<HttpResponse, ApiError> {
     QueryParams::parse(req.query_string(), &[]).finish()?;
     let key = path.into_inner();
-    let revisions = web::block(move || {
-        let mut conn = pool.get().map_err(StoreError::from)?;
-        let current = load(&mut conn, &key)?;
+    let revisions = database::run(&pool, move |conn| {
+        let current = load(conn, &key)?;
         current.check_view(&staff)?;
         Ok::<_, ApiError>(store::revisions::list(
-            &mut conn,
+            conn,
             "opportunity",
             &current.opportunity.id.to_string(),
         )?)
     })
-    .await??;
+    .await?;
     Ok(HttpResponse::Ok().json(RevisionList {
         items: revisions.iter().map(RevisionView::from).collect(),
     }))
@@ -589,18 +578,17 @@ pub async fn list_staff_opportunities(
     params.finish()?;
     let page = page.map_err(|issue| ApiError::InvalidInput(vec![issue]))?;
     let author = (!staff.is_editor()).then_some(staff.id);
-    let (items, total, next) = web::block(move || {
-        let mut conn = pool.get().map_err(StoreError::from)?;
+    let (items, total, next) = database::run(&pool, move |conn| {
         let result =
-            curation::list_by_state(&mut conn, &states, author, page.after.as_ref(), page.limit)?;
+            curation::list_by_state(conn, &states, author, page.after.as_ref(), page.limit)?;
         let items = result
             .items
             .iter()
-            .map(|o| load(&mut conn, &o.id.to_string()).map(|l| l.view()))
+            .map(|o| load(conn, &o.id.to_string()).map(|l| l.view()))
             .collect::<Result<Vec<_>, ApiError>>()?;
         Ok::<_, ApiError>((items, result.total, result.next))
     })
-    .await??;
+    .await?;
     let next = next.map(|k| encode(&k, STAFF_CURSOR_SCOPE));
     Ok(
         page_response(&req, next.as_deref()).json(StaffOpportunityList {
@@ -633,13 +621,12 @@ pub async fn get_staff_opportunity(
 ) -> Result<HttpResponse, ApiError> {
     QueryParams::parse(req.query_string(), &[]).finish()?;
     let key = path.into_inner();
-    let loaded = web::block(move || {
-        let mut conn = pool.get().map_err(StoreError::from)?;
-        let loaded = load(&mut conn, &key)?;
+    let loaded = database::run(&pool, move |conn| {
+        let loaded = load(conn, &key)?;
         loaded.check_view(&staff)?;
         Ok::<_, ApiError>(loaded)
     })
-    .await??;
+    .await?;
     Ok(respond(actix_web::http::StatusCode::OK, &loaded))
 }
 
@@ -661,7 +648,7 @@ pub async fn list_duplicates(
 ) -> Result<HttpResponse, ApiError> {
     QueryParams::parse(req.query_string(), &[]).finish()?;
     staff.require(&[Role::Admin, Role::Editor])?;
-    let pairs = web::block(move || store::with_conn(&pool, curation::duplicate_pairs)).await??;
+    let pairs = database::run(&pool, |conn| Ok(curation::duplicate_pairs(conn)?)).await?;
     Ok(HttpResponse::Ok().json(DuplicateList {
         items: pairs
             .iter()

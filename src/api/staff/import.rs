@@ -12,6 +12,7 @@ use serde_json::{Map, Number, Value};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::api::http::database;
 use crate::db::{DbConn, Pool};
 use crate::domain::vocabulary::Role;
 use crate::error::{ApiError, AuthErrors, BodyErrors, CommonErrors, FieldIssue};
@@ -324,10 +325,7 @@ pub async fn import(
         dry_run,
         publish,
     };
-    let report = web::block(move || {
-        let mut conn = pool.get().map_err(StoreError::from)?;
-        run(&mut conn, rows, &options, Some(staff.id))
-    })
-    .await??;
+    let report =
+        database::run(&pool, move |conn| run(conn, rows, &options, Some(staff.id))).await?;
     Ok(HttpResponse::Ok().json(report))
 }

@@ -8,6 +8,7 @@ use chrono::Utc;
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
+use crate::api::http::database;
 use crate::db::{DbConn, Pool};
 use crate::domain::changes::Change;
 use crate::domain::geography::Country;
@@ -208,8 +209,7 @@ pub async fn create_organization(
     staff.require(&[Role::Admin, Role::Editor])?;
     check_size(&body)?;
     let input = read(&parse_object(&body)?)?;
-    let created = web::block(move || {
-        let mut conn = pool.get().map_err(StoreError::from)?;
+    let created = database::run(&pool, move |conn| {
         let now = Utc::now();
         let org = Organization {
             id: Uuid::now_v7(),
@@ -225,11 +225,10 @@ pub async fn create_organization(
             withdrawn: false,
         };
         let diff = changes(None, &org);
-        store::organizations::create_recorded(&mut conn, &org, Some(staff.id), diff)
-            .map_err(taken)?;
+        store::organizations::create_recorded(conn, &org, Some(staff.id), diff).map_err(taken)?;
         Ok::<_, ApiError>(org)
     })
-    .await??;
+    .await?;
     Ok(respond(StatusCode::CREATED, &created))
 }
 
@@ -279,14 +278,13 @@ pub async fn replace_organization(
     let input = read(&parse_object(&body)?)?;
     let precondition = if_match(&req);
     let key = path.into_inner();
-    let saved = web::block(move || {
-        let mut conn = pool.get().map_err(StoreError::from)?;
-        let current = load(&mut conn, &key)?;
+    let saved = database::run(&pool, move |conn| {
+        let current = load(conn, &key)?;
         check_if_match(precondition.as_deref(), current.version, true)?;
         let next = next_version(&current, input);
-        save(&mut conn, &staff, &current, next, "updated")
+        save(conn, &staff, &current, next, "updated")
     })
-    .await??;
+    .await?;
     Ok(respond(StatusCode::OK, &saved))
 }
 
@@ -322,17 +320,16 @@ pub async fn patch_organization(
     let patch = Value::Object(parse_object(&body)?);
     let precondition = if_match(&req);
     let key = path.into_inner();
-    let saved = web::block(move || {
-        let mut conn = pool.get().map_err(StoreError::from)?;
-        let current = load(&mut conn, &key)?;
+    let saved = database::run(&pool, move |conn| {
+        let current = load(conn, &key)?;
         check_if_match(precondition.as_deref(), current.version, true)?;
         let mut merged = write(&current);
         merge_patch(&mut merged, &patch);
         let object = merged.as_object().cloned().unwrap_or_default();
         let next = next_version(&current, read(&object)?);
-        save(&mut conn, &staff, &current, next, "updated")
+        save(conn, &staff, &current, next, "updated")
     })
-    .await??;
+    .await?;
     Ok(respond(StatusCode::OK, &saved))
 }
 
@@ -363,9 +360,8 @@ pub async fn withdraw_organization(
     staff.require(&[Role::Admin, Role::Editor])?;
     let precondition = if_match(&req);
     let key = path.into_inner();
-    let saved = web::block(move || {
-        let mut conn = pool.get().map_err(StoreError::from)?;
-        let current = load(&mut conn, &key)?;
+    let saved = database::run(&pool, move |conn| {
+        let current = load(conn, &key)?;
         check_if_match(precondition.as_deref(), current.version, true)?;
         let next = Organization {
             withdrawn: true,
@@ -373,8 +369,8 @@ pub async fn withdraw_organization(
             updated_at: Utc::now(),
             ..current.clone()
         };
-        save(&mut conn, &staff, &current, next, "withdrawn")
+        save(conn, &staff, &current, next, "withdrawn")
     })
-    .await??;
+    .await?;
     Ok(respond(StatusCode::OK, &saved))
 }

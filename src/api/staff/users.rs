@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::api::http::database;
 use crate::auth::password;
 use crate::db::Pool;
 use crate::domain::vocabulary::Role;
@@ -87,7 +88,7 @@ pub async fn list_users(
 ) -> Result<HttpResponse, ApiError> {
     QueryParams::parse(req.query_string(), &[]).finish()?;
     staff.require(&[Role::Admin])?;
-    let users = web::block(move || store::with_conn(&pool, store::users::list)).await??;
+    let users = database::run(&pool, |conn| Ok(store::users::list(conn)?)).await?;
     Ok(HttpResponse::Ok().json(UserList {
         items: users.iter().map(UserView::from).collect(),
     }))
@@ -143,19 +144,20 @@ pub async fn create_user(
         role.unwrap_or(Role::Contributor),
         secret.unwrap_or_default(),
     );
-    let created = web::block(move || {
-        let hash = password::hash(&secret).map_err(StoreError::Internal)?;
-        store::with_conn(&pool, |c| store::users::create(c, &email, &hash, role))
+    let hash = web::block(move || password::hash(&secret))
+        .await?
+        .map_err(ApiError::Internal)?;
+    let user = database::run(&pool, move |conn| {
+        store::users::create(conn, &email, &hash, role).map_err(|e| match e {
+            StoreError::Conflict(_) => ApiError::Conflict {
+                detail: "an account with this e-mail exists".into(),
+                existing: None,
+            },
+            e => e.into(),
+        })
     })
     .await?;
-    match created {
-        Ok(user) => Ok(HttpResponse::Created().json(UserView::from(&user))),
-        Err(StoreError::Conflict(_)) => Err(ApiError::Conflict {
-            detail: "an account with this e-mail exists".into(),
-            existing: None,
-        }),
-        Err(e) => Err(e.into()),
-    }
+    Ok(HttpResponse::Created().json(UserView::from(&user)))
 }
 
 /// Change an account's role, or disable or enable it. Either change ends every token
@@ -198,13 +200,12 @@ pub async fn update_user(
             existing: None,
         });
     }
-    let updated = web::block(move || {
-        store::with_conn(&pool, |c| store::users::update(c, &id, role, disabled))
+    let user = database::run(&pool, move |conn| {
+        store::users::update(conn, &id, role, disabled).map_err(|e| match e {
+            StoreError::NotFound => ApiError::NotFound("no account has this id".into()),
+            e => e.into(),
+        })
     })
     .await?;
-    match updated {
-        Ok(user) => Ok(HttpResponse::Ok().json(UserView::from(&user))),
-        Err(StoreError::NotFound) => Err(ApiError::NotFound("no account has this id".into())),
-        Err(e) => Err(e.into()),
-    }
+    Ok(HttpResponse::Ok().json(UserView::from(&user)))
 }
