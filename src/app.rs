@@ -54,6 +54,7 @@ impl Application {
                 .wrap(ErrorHandlers::new().default_handler(error::problem_fallback))
                 .wrap(public_cors())
                 .wrap(from_fn(refuse_nul_in_path))
+                .wrap(from_fn(refuse_long_uri))
                 .wrap(from_fn(echo_request_id))
                 .wrap(TracingLogger::default())
         })
@@ -111,6 +112,22 @@ async fn refuse_nul_in_path(
     if req.path().to_ascii_lowercase().contains("%00") {
         let response = actix_web::ResponseError::error_response(&error::ApiError::NotFound(
             "there is no resource at a path with a NUL character".into(),
+        ));
+        return Ok(req.into_response(response).map_into_right_body());
+    }
+    Ok(next.call(req).await?.map_into_left_body())
+}
+
+/// A request target longer than [`api::MAX_URI_BYTES`] is a 414 before any handler reads
+/// it: no query needs more, and every echo of it (errors, `Link`) stays small.
+async fn refuse_long_uri(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<actix_web::body::EitherBody<impl MessageBody>>, actix_web::Error> {
+    let length = req.path().len() + req.query_string().len() + 1;
+    if length > api::MAX_URI_BYTES {
+        let response = actix_web::ResponseError::error_response(&error::ApiError::UriTooLong(
+            api::MAX_URI_BYTES,
         ));
         return Ok(req.into_response(response).map_into_right_body());
     }

@@ -85,6 +85,8 @@ pub enum ApiError {
     },
     /// The body is larger than the operation accepts (the limit in bytes).
     PayloadTooLarge(usize),
+    /// The request target is longer than the service reads (the limit in bytes).
+    UriTooLong(usize),
     Unavailable(String),
     Internal(String),
 }
@@ -142,6 +144,12 @@ impl ApiError {
                 format!("the body is larger than the {limit} bytes this operation accepts"),
                 vec![],
             ),
+            ApiError::UriTooLong(limit) => (
+                "uri-too-long",
+                "URI too long",
+                format!("the path and query are longer than the {limit} bytes this service reads"),
+                vec![],
+            ),
             ApiError::NotFound(detail) => ("not-found", "Not found", detail.clone(), vec![]),
             ApiError::Gone(detail) => ("gone", "Gone", detail.clone(), vec![]),
             ApiError::MethodNotAllowed { allow } => (
@@ -190,6 +198,7 @@ impl ResponseError for ApiError {
             ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UriTooLong(_) => StatusCode::URI_TOO_LONG,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Gone(_) => StatusCode::GONE,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
@@ -211,7 +220,10 @@ impl ResponseError for ApiError {
         }
         match self {
             ApiError::Unavailable(_) => {
-                response.insert_header((header::RETRY_AFTER, HeaderValue::from_static("5")));
+                response.insert_header((
+                    header::RETRY_AFTER,
+                    crate::db::limits::RETRY_AFTER_SECONDS.to_string(),
+                ));
             }
             ApiError::TooManyRequests { retry_after } => {
                 response.insert_header((header::RETRY_AFTER, retry_after.to_string()));
@@ -268,14 +280,23 @@ pub fn path_error(
 #[derive(utoipa::IntoResponses)]
 #[allow(dead_code)] // only describes responses for the OpenAPI document
 pub enum CommonErrors {
-    /// A query parameter is unknown, repeated or malformed; `errors` names each one.
+    /// A query parameter is unknown, repeated or malformed; `errors` names each one (the
+    /// first 50, and a count of the rest).
     #[response(status = 400, content_type = "application/problem+json")]
     BadRequest(Problem),
+    /// The path and query are longer than 4096 bytes.
+    #[response(status = 414, content_type = "application/problem+json")]
+    UriTooLong(Problem),
     /// The server failed; the `x-request-id` response header identifies the request.
     #[response(status = 500, content_type = "application/problem+json")]
     Internal(Problem),
-    /// The database is unreachable or not migrated; retry later.
-    #[response(status = 503, content_type = "application/problem+json")]
+    /// The database is unreachable, busy, out of time, read-only, full or not migrated;
+    /// `detail` says which. Retry after `Retry-After` seconds.
+    #[response(
+        status = 503,
+        content_type = "application/problem+json",
+        headers(("retry-after" = i64, description = "Seconds to wait before retrying."))
+    )]
     Unavailable(Problem),
 }
 

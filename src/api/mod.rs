@@ -14,6 +14,9 @@ use utoipa_actix_web::service_config::ServiceConfig;
 /// entries have a smaller limit of their own.
 pub const MAX_BODY_BYTES: usize = 5 * 1024 * 1024;
 
+/// The longest request target (path and query) the service reads, in bytes.
+pub const MAX_URI_BYTES: usize = 4096;
+
 /// Registers the public read API; mounted under `/api/v1`.
 pub fn configure_v1(cfg: &mut ServiceConfig) {
     cfg.service(public::opportunities::list_opportunities)

@@ -51,6 +51,7 @@ impl TokenKeys {
         validation.set_audience(&[AUDIENCE]);
         validation.set_required_spec_claims(&["exp", "iat", "iss", "aud", "sub"]);
         validation.leeway = 0;
+        validation.validate_nbf = true;
         Ok(TokenKeys {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
@@ -91,9 +92,28 @@ impl TokenKeys {
 
     /// The claims of a token this service signed and that has not expired.
     pub fn verify(&self, token: &str) -> Option<Claims> {
+        if names_critical_extensions(token) {
+            return None;
+        }
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation).ok()?;
         let claims = data.claims;
         (claims.exp - claims.iat <= MAX_TTL_SECONDS && claims.iat <= Utc::now().timestamp() + 5)
             .then_some(claims)
+    }
+}
+
+/// Whether the token's header lists extensions in `crit` (RFC 7515 §4.1.11) or cannot be
+/// read. This service understands no extension, so a token that names any is invalid.
+fn names_critical_extensions(token: &str) -> bool {
+    use base64::Engine;
+    let Some(header) = token.split('.').next() else {
+        return true;
+    };
+    let Ok(bytes) = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(header) else {
+        return true;
+    };
+    match serde_json::from_slice::<serde_json::Value>(&bytes) {
+        Ok(serde_json::Value::Object(fields)) => fields.contains_key("crit"),
+        _ => true,
     }
 }

@@ -161,6 +161,38 @@ fn forge(claims: &Value, secret: &[u8]) -> String {
     .unwrap()
 }
 
+/// A correctly signed token whose header names an extension the service must understand.
+fn with_critical_extension(claims: &Value) -> String {
+    let header = URL_SAFE_NO_PAD.encode(
+        json!({"alg": "HS256", "typ": "JWT", "crit": ["urn:example:bound"], "urn:example:bound": true})
+            .to_string(),
+    );
+    let payload = URL_SAFE_NO_PAD.encode(claims.to_string());
+    let signing_input = format!("{header}.{payload}");
+    let signature = jsonwebtoken::crypto::sign(
+        signing_input.as_bytes(),
+        &EncodingKey::from_secret(TEST_JWT_SECRET.as_bytes()),
+        Algorithm::HS256,
+    )
+    .unwrap();
+    format!("{signing_input}.{signature}")
+}
+
+#[test]
+fn two_authorization_headers_are_refused() {
+    let app = spawn_app();
+    let admin = app.token_for(Role::Admin);
+    let bearer = format!("Bearer {admin}");
+    let reply = app.request_with(
+        "GET",
+        "/api/v1/users",
+        &[("authorization", &bearer), ("authorization", &bearer)],
+    );
+    assert_eq!(reply.status, 400, "{}", reply.body);
+    assert_eq!(reply.json()["errors"][0]["name"], "authorization");
+    assert_eq!(app.get_as("/api/v1/users", &admin).status, 200);
+}
+
 #[test]
 fn every_forged_or_broken_token_gets_401() {
     let app = spawn_app();
@@ -224,6 +256,14 @@ fn every_forged_or_broken_token_gets_401() {
         (
             "role raised",
             forge(&with(&|c| c["gen"] = json!(99)), secret),
+        ),
+        (
+            "not valid before ten minutes from now",
+            forge(&with(&|c| c["nbf"] = json!(now + 600)), secret),
+        ),
+        (
+            "unknown critical extension",
+            with_critical_extension(&genuine),
         ),
         ("garbage", "not.a.token".to_owned()),
         ("empty", String::new()),

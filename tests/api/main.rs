@@ -2,6 +2,7 @@
 //! test — SQLite by default, PostgreSQL when `TEST_POSTGRES_URL` is set.
 
 mod auth;
+mod bounds;
 mod cli;
 mod concurrency;
 mod contract;

@@ -2,10 +2,31 @@
 //!
 //! Several values may be given by repeating a parameter (`type=a&type=b`) or with commas
 //! (`type=a,b`). A parameter that takes one value may appear once.
+//!
+//! Every request's cost is bounded: a many-valued parameter takes at most
+//! [`MAX_VALUES`] values (repeats are merged), and an error names at most
+//! [`MAX_REPORTED`] parameters, with a count of the rest.
+
+use std::collections::HashSet;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::error::{ApiError, FieldIssue};
+
+/// The most values a many-valued parameter takes, counted as sent (repeats included).
+pub const MAX_VALUES: usize = 50;
+/// The most parameters one error response names; it counts the rest.
+pub const MAX_REPORTED: usize = 50;
+/// How much of a rejected value an error message quotes.
+const QUOTED_CHARS: usize = 80;
+
+fn quoted(value: &str) -> String {
+    let mut shown: String = value.chars().take(QUOTED_CHARS).collect();
+    if shown.len() < value.len() {
+        shown.push('…');
+    }
+    shown
+}
 
 pub struct QueryParams {
     pairs: Vec<(String, String)>,
@@ -20,29 +41,33 @@ impl QueryParams {
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
             .collect();
         let mut errors = Vec::new();
+        let mut reported: HashSet<&str> = HashSet::new();
         for (name, value) in &pairs {
-            if errors.iter().any(|e: &FieldIssue| &e.name == name) {
+            if reported.contains(name.as_str()) {
                 continue;
             }
             if !known.contains(&name.as_str()) {
                 errors.push(FieldIssue::new(
-                    name.clone(),
+                    quoted(name),
                     format!(
                         "is not a known parameter; known parameters are: {}",
                         known.join(", ")
                     ),
                 ));
+                reported.insert(name);
             } else if value.contains('\0') {
                 errors.push(FieldIssue::new(
                     name.clone(),
                     "must not contain NUL characters",
                 ));
+                reported.insert(name);
             }
         }
         // Values already reported are not read again.
+        let reported: HashSet<String> = reported.into_iter().map(str::to_owned).collect();
         let pairs = pairs
             .into_iter()
-            .filter(|(name, _)| !errors.iter().any(|e| &e.name == name))
+            .filter(|(name, _)| !reported.contains(name))
             .collect();
         QueryParams { pairs, errors }
     }
@@ -59,9 +84,10 @@ impl QueryParams {
         self.errors.push(FieldIssue::new(name, reason));
     }
 
-    /// Every value of a many-valued parameter, each parsed by `parse`; `expected`
-    /// describes a valid value for the error message.
-    pub fn many<T>(
+    /// Every distinct value of a many-valued parameter, each parsed by `parse`, in the
+    /// order first given; `expected` describes a valid value for the error message. More
+    /// than [`MAX_VALUES`] values is an error.
+    pub fn many<T: PartialEq>(
         &mut self,
         name: &str,
         expected: &str,
@@ -73,12 +99,21 @@ impl QueryParams {
             .flat_map(|v| v.split(','))
             .map(|v| v.trim().to_owned())
             .collect();
+        if raw.len() > MAX_VALUES {
+            self.invalid(
+                name,
+                format!("has {} values; at most {MAX_VALUES} are allowed", raw.len()),
+            );
+            return Vec::new();
+        }
         let mut out = Vec::new();
         for value in raw {
             match parse(&value) {
+                Some(v) if out.contains(&v) => {}
                 Some(v) => out.push(v),
                 None => {
-                    self.invalid(name, format!("has `{value}`, which is not {expected}"));
+                    let shown = quoted(&value);
+                    self.invalid(name, format!("has `{shown}`, which is not {expected}"));
                     return Vec::new();
                 }
             }
@@ -99,7 +134,7 @@ impl QueryParams {
             [value] => {
                 let parsed = parse(value);
                 if parsed.is_none() {
-                    let shown: String = value.chars().take(80).collect();
+                    let shown = quoted(value);
                     self.invalid(name, format!("has `{shown}`, which is not {expected}"));
                 }
                 parsed
@@ -144,9 +179,22 @@ impl QueryParams {
         if self.errors.is_empty() {
             Ok(())
         } else {
-            Err(ApiError::InvalidInput(self.errors))
+            Err(ApiError::InvalidInput(bounded(self.errors)))
         }
     }
+}
+
+/// The first [`MAX_REPORTED`] issues, and one more that counts the rest.
+pub fn bounded(mut issues: Vec<FieldIssue>) -> Vec<FieldIssue> {
+    if issues.len() > MAX_REPORTED {
+        let rest = issues.len() - MAX_REPORTED;
+        issues.truncate(MAX_REPORTED);
+        issues.push(FieldIssue::new(
+            "…",
+            format!("and {rest} more invalid parameters, not listed"),
+        ));
+    }
+    issues
 }
 
 /// 1 to `max` ASCII letters, digits and the given punctuation: ids, slugs, source names.

@@ -119,23 +119,24 @@ const CURSOR_SCOPE: &str = "opportunities";
 /// `closing_soon`, `rolling`), soonest deadline first; ask for `status=closed` to
 /// browse the archive. Several values of one filter match any of them (except
 /// `covers`, where every named cost must be covered); different filters combine.
-/// Repeat a parameter (`type=residency&type=fellowship`) or separate values with commas.
+/// Repeat a parameter (`type=residency&type=fellowship`) or separate values with commas;
+/// each takes at most 50 values, and repeated values are merged.
 #[utoipa::path(
     tag = "opportunities",
     params(
-        ("type" = Option<Vec<OpportunityType>>, Query, description = "Only these types."),
-        ("discipline" = Option<Vec<Discipline>>, Query, description = "Open to any of these disciplines."),
-        ("covers" = Option<Vec<CoveredCost>>, Query, description = "Covers every one of these costs."),
-        ("eligible_country" = Option<Vec<AreaCode>>, Query, description = "Open to someone who is a national of, or resident in, this country or region (ISO 3166-1 alpha-2 code, or `eu`, `eea`, `creative_europe`, `western_balkans`). Calls naming a region match its countries, and calls without nationality or residence rules match everyone.", example = "SI"),
-        ("nationality" = Option<Vec<AreaCode>>, Query, description = "Open to a national of this country or region. Combined with `residence`, matches calls open to the applicant by either route."),
-        ("residence" = Option<Vec<AreaCode>>, Query, description = "Open to a resident of this country or region."),
-        ("destination_country" = Option<Vec<AreaCode>>, Query, description = "Takes place in this country, or in a country of this region."),
+        ("type" = Option<Vec<OpportunityType>>, Query, max_items = 50, description = "Only these types."),
+        ("discipline" = Option<Vec<Discipline>>, Query, max_items = 50, description = "Open to any of these disciplines."),
+        ("covers" = Option<Vec<CoveredCost>>, Query, max_items = 50, description = "Covers every one of these costs."),
+        ("eligible_country" = Option<Vec<AreaCode>>, Query, max_items = 50, description = "Open to someone who is a national of, or resident in, this country or region (ISO 3166-1 alpha-2 code, or `eu`, `eea`, `creative_europe`, `western_balkans`). Calls naming a region match its countries, and calls without nationality or residence rules match everyone.", example = json!(["SI"])),
+        ("nationality" = Option<Vec<AreaCode>>, Query, max_items = 50, description = "Open to a national of this country or region. Combined with `residence`, matches calls open to the applicant by either route."),
+        ("residence" = Option<Vec<AreaCode>>, Query, max_items = 50, description = "Open to a resident of this country or region."),
+        ("destination_country" = Option<Vec<AreaCode>>, Query, max_items = 50, description = "Takes place in this country, or in a country of this region."),
         ("deadline_after" = Option<String>, Query, format = DateTime, description = "Deadline at or after this instant (RFC 3339; a bare date means 00:00 UTC). Excludes calls without a deadline."),
         ("deadline_before" = Option<String>, Query, format = DateTime, description = "Deadline strictly before this instant. Excludes calls without a deadline."),
-        ("status" = Option<Vec<Status>>, Query, description = "Only these computed statuses; default: upcoming, open, closing_soon, rolling."),
+        ("status" = Option<Vec<Status>>, Query, max_items = 50, description = "Only these computed statuses; default: upcoming, open, closing_soon, rolling."),
         ("free_to_apply" = Option<bool>, Query, description = "`true`: no application fee; `false`: only calls with a fee."),
         ("min_amount" = Option<i64>, Query, minimum = 0, maximum = 1_000_000_000_000_i64, description = "The largest amount offered is at least this, in the call's own currency."),
-        ("career_stage" = Option<Vec<CareerStage>>, Query, description = "Aimed at this career stage; calls for `any` stage always match."),
+        ("career_stage" = Option<Vec<CareerStage>>, Query, max_items = 50, description = "Aimed at this career stage; calls for `any` stage always match."),
         ("organization" = Option<String>, Query, pattern = "^[A-Za-z0-9-]{1,120}$", description = "Offered by this organization (id or slug)."),
         ("updated_since" = Option<String>, Query, format = DateTime, description = "Changed at or after this instant."),
         ("sort" = Option<SortOrder>, Query, description = "`deadline` (soonest first, default), `newest` (latest published first) or `updated` (latest change first)."),

@@ -34,8 +34,8 @@ pub struct OrganizationList {
 #[utoipa::path(
     tag = "organizations",
     params(
-        ("country" = Option<Vec<CountryCode>>, Query, description = "Based in one of these countries."),
-        ("kind" = Option<Vec<OrganizationKind>>, Query, description = "Only these kinds."),
+        ("country" = Option<Vec<CountryCode>>, Query, max_items = 50, description = "Based in one of these countries."),
+        ("kind" = Option<Vec<OrganizationKind>>, Query, max_items = 50, description = "Only these kinds."),
         ("limit" = Option<i64>, Query, minimum = 1, maximum = 100, description = "Page size, default 20."),
         ("cursor" = Option<String>, Query, min_length = 1, pattern = "^[A-Za-z0-9_-]+$", description = "The `next` value of the previous page."),
     ),
