@@ -160,13 +160,12 @@ fn import(settings: &Settings, args: &[String]) -> Result<(), String> {
     }
     let file = file.ok_or(USAGE)?;
     let source = source.ok_or("import needs --source NAME")?;
-    let bytes = std::fs::read(&file).map_err(|e| format!("cannot read {file}: {e}"))?;
+    let reader = std::fs::File::open(&file).map_err(|e| format!("cannot read {file}: {e}"))?;
     let rows = if file.to_lowercase().ends_with(".csv") {
-        api::staff::import::csv_rows(&bytes)
+        api::staff::import::Rows::Csv(reader)
     } else {
-        api::staff::import::json_rows(&bytes)
-    }
-    .map_err(|e| e.to_string())?;
+        api::staff::import::Rows::Json(reader)
+    };
     let pool = open(settings)?;
     let mut conn = pool.get().map_err(|e| e.to_string())?;
     db::migrate(&mut conn)?;

@@ -147,50 +147,9 @@ pub struct ImportOutcome {
     pub slug: String,
 }
 
-enum Abort {
-    DryRun(Vec<ImportOutcome>),
-    Row(usize, StoreError),
-    Store(StoreError),
-}
-
-impl From<diesel::result::Error> for Abort {
-    fn from(e: diesel::result::Error) -> Self {
-        Abort::Store(e.into())
-    }
-}
-
-/// Upserts every item by (`source`, `external_id`) in one transaction: all or nothing.
-/// New entries land in review, or published with `publish`. A dry run does all the work
-/// and rolls it back. An error names the index of the item that caused it.
-pub fn import(
-    conn: &mut DbConn,
-    source: &str,
-    items: &[ImportItem],
-    actor: Option<Uuid>,
-    publish: bool,
-    dry_run: bool,
-) -> Result<Vec<ImportOutcome>, (Option<usize>, StoreError)> {
-    let result = limits::write_transaction::<_, Abort, _>(conn, |conn| {
-        let mut outcomes = Vec::new();
-        for (index, item) in items.iter().enumerate() {
-            outcomes.push(
-                import_one(conn, source, item, actor, publish).map_err(|e| Abort::Row(index, e))?,
-            );
-        }
-        if dry_run {
-            Err(Abort::DryRun(outcomes))
-        } else {
-            Ok(outcomes)
-        }
-    });
-    match result {
-        Ok(outcomes) | Err(Abort::DryRun(outcomes)) => Ok(outcomes),
-        Err(Abort::Row(index, e)) => Err((Some(index), e)),
-        Err(Abort::Store(e)) => Err((None, e)),
-    }
-}
-
-fn import_one(
+/// Upserts one item by (`source`, `external_id`) inside the caller's transaction. New
+/// entries land in review, or published with `publish`.
+pub fn import_one(
     conn: &mut DbConn,
     source: &str,
     item: &ImportItem,

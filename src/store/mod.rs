@@ -3,6 +3,7 @@
 pub mod curation;
 pub mod editing;
 pub mod health;
+pub mod maintenance;
 pub mod opportunities;
 pub mod organizations;
 pub mod revisions;

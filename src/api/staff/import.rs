@@ -13,14 +13,17 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::api::http::database;
-use crate::db::{DbConn, Pool};
+use std::collections::{HashMap, HashSet};
+use std::io::Read;
+
+use crate::db::{DbConn, Pool, limits};
 use crate::domain::vocabulary::Role;
 use crate::error::{ApiError, AuthErrors, BodyErrors, CommonErrors, FieldIssue};
 use crate::store::editing::{self, ImportAction, ImportItem};
-use crate::store::{StoreError, organizations};
+use crate::store::{self, StoreError, organizations};
 
 use crate::api::http::identity::Staff;
-use crate::api::http::query::{QueryParams, is_identifier};
+use crate::api::http::query::{QueryParams, bounded, is_identifier};
 use crate::api::staff::opportunity_input;
 
 /// CSV columns whose cells hold `;`-separated lists.
@@ -70,17 +73,38 @@ pub struct ImportReport {
     pub rows: Vec<ImportedRow>,
 }
 
-/// Turns CSV into the same JSON objects a JSON import holds.
-pub fn csv_rows(bytes: &[u8]) -> Result<Vec<Map<String, Value>>, ApiError> {
+/// Where the rows of an import come from: JSON (an array, or `{"items": [...]}`) or CSV.
+/// Both are read as a stream, one row at a time, so an import of any size needs memory
+/// for one row (and the report), not for the whole file.
+pub enum Rows<R: Read> {
+    Json(R),
+    Csv(R),
+}
+
+/// Calls `on_row` with each row, turned into the JSON object the writable representation
+/// reads; stops at the first error `on_row` returns.
+fn each_row<R: Read>(
+    rows: Rows<R>,
+    on_row: &mut dyn FnMut(usize, Map<String, Value>) -> Result<(), ApiError>,
+) -> Result<(), ApiError> {
+    match rows {
+        Rows::Json(reader) => each_json_row(reader, on_row),
+        Rows::Csv(reader) => each_csv_row(reader, on_row),
+    }
+}
+
+fn each_csv_row<R: Read>(
+    reader: R,
+    on_row: &mut dyn FnMut(usize, Map<String, Value>) -> Result<(), ApiError>,
+) -> Result<(), ApiError> {
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
-        .from_reader(bytes);
+        .from_reader(reader);
     let headers = reader
         .headers()
         .map_err(|e| ApiError::MalformedBody(format!("the CSV header cannot be read: {e}")))?
         .clone();
-    let mut rows = Vec::new();
-    for record in reader.records() {
+    for (index, record) in reader.records().enumerate() {
         let record =
             record.map_err(|e| ApiError::MalformedBody(format!("the CSV is malformed: {e}")))?;
         let mut object = Map::new();
@@ -103,9 +127,9 @@ pub fn csv_rows(bytes: &[u8]) -> Result<Vec<Map<String, Value>>, ApiError> {
             };
             insert_dotted(&mut object, column, value);
         }
-        rows.push(object);
+        on_row(index, object)?;
     }
-    Ok(rows)
+    Ok(())
 }
 
 fn insert_dotted(object: &mut Map<String, Value>, path: &str, value: Value) {
@@ -124,52 +148,235 @@ fn insert_dotted(object: &mut Map<String, Value>, path: &str, value: Value) {
     }
 }
 
-/// A JSON array of entries, or an object with an `items` array.
-pub fn json_rows(bytes: &[u8]) -> Result<Vec<Map<String, Value>>, ApiError> {
-    let value: Value = serde_json::from_slice(bytes)
-        .map_err(|e| ApiError::MalformedBody(format!("the body is not valid JSON: {e}")))?;
-    let items = match value {
-        Value::Array(items) => items,
-        Value::Object(mut map) => match map.remove("items") {
-            Some(Value::Array(items)) => items,
-            _ => {
-                return Err(ApiError::Unprocessable(vec![FieldIssue::new(
-                    "",
-                    "must be an array of entries or {\"items\": [...]}",
-                )]));
-            }
+/// Streams the entries of a JSON array, or of the `items` array of an object, to a
+/// callback; the first error (of the callback or of the JSON) ends the stream.
+fn each_json_row<R: Read>(
+    reader: R,
+    on_row: &mut dyn FnMut(usize, Map<String, Value>) -> Result<(), ApiError>,
+) -> Result<(), ApiError> {
+    let mut failure: Option<ApiError> = None;
+    let mut deserializer = serde_json::Deserializer::from_reader(std::io::BufReader::new(reader));
+    let outcome = serde::de::DeserializeSeed::deserialize(
+        Top {
+            on_row,
+            failure: &mut failure,
         },
-        _ => {
-            return Err(ApiError::Unprocessable(vec![FieldIssue::new(
-                "",
-                "must be an array of entries",
-            )]));
-        }
-    };
-    items
-        .into_iter()
-        .enumerate()
-        .map(|(i, item)| match item {
-            Value::Object(map) => Ok(map),
-            _ => Err(ApiError::Unprocessable(vec![FieldIssue::new(
-                format!("/{i}"),
-                "must be an object",
-            )])),
-        })
-        .collect()
+        &mut deserializer,
+    )
+    .and_then(|()| deserializer.end());
+    match (failure, outcome) {
+        (Some(e), _) => Err(e),
+        (None, Ok(())) => Ok(()),
+        (None, Err(e)) => Err(ApiError::MalformedBody(format!(
+            "the body is not valid JSON: {e}"
+        ))),
+    }
 }
 
-/// Checks every row (reporting all problems, by `/{row}/pointer`), then imports them all
-/// in one transaction, or, in a dry run, rolls the work back.
-pub fn run(
+/// A failure of the callback, carried out of serde as a custom error.
+const STOPPED: &str = "import stopped";
+
+struct Top<'a> {
+    on_row: &'a mut dyn FnMut(usize, Map<String, Value>) -> Result<(), ApiError>,
+    failure: &'a mut Option<ApiError>,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Top<'_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Top<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an array of entries or {\"items\": [...]}")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut index = 0;
+        while let Some(item) = seq.next_element::<Value>()? {
+            let outcome = match item {
+                Value::Object(map) => (self.on_row)(index, map),
+                _ => Err(ApiError::Unprocessable(vec![FieldIssue::new(
+                    format!("/{index}"),
+                    "must be an object",
+                )])),
+            };
+            if let Err(e) = outcome {
+                *self.failure = Some(e);
+                return Err(serde::de::Error::custom(STOPPED));
+            }
+            index += 1;
+        }
+        Ok(())
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut seen = false;
+        let Top { on_row, failure } = self;
+        while let Some(key) = map.next_key::<String>()? {
+            if key == "items" && !seen {
+                seen = true;
+                map.next_value_seed(Items {
+                    on_row: &mut *on_row,
+                    failure: &mut *failure,
+                })?;
+            } else {
+                map.next_value::<serde::de::IgnoredAny>()?;
+            }
+        }
+        if !seen {
+            *failure = Some(not_entries());
+            return Err(serde::de::Error::custom(STOPPED));
+        }
+        Ok(())
+    }
+
+    fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<(), E> {
+        *self.failure = Some(not_entries());
+        Err(E::custom(STOPPED))
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<(), E> {
+        *self.failure = Some(not_entries());
+        Err(E::custom(STOPPED))
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<(), E> {
+        *self.failure = Some(not_entries());
+        Err(E::custom(STOPPED))
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<(), E> {
+        *self.failure = Some(not_entries());
+        Err(E::custom(STOPPED))
+    }
+
+    fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<(), E> {
+        *self.failure = Some(not_entries());
+        Err(E::custom(STOPPED))
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<(), E> {
+        *self.failure = Some(not_entries());
+        Err(E::custom(STOPPED))
+    }
+}
+
+/// The `items` array of `{"items": [...]}`.
+struct Items<'a> {
+    on_row: &'a mut dyn FnMut(usize, Map<String, Value>) -> Result<(), ApiError>,
+    failure: &'a mut Option<ApiError>,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Items<'_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(Top {
+            on_row: self.on_row,
+            failure: self.failure,
+        })
+    }
+}
+
+fn not_entries() -> ApiError {
+    ApiError::Unprocessable(vec![FieldIssue::new(
+        "",
+        "must be an array of entries or {\"items\": [...]}",
+    )])
+}
+
+/// Why an import's transaction ends without committing.
+enum Abort {
+    /// Every row was checked (and written) but this is a dry run.
+    DryRun(ImportReport),
+    /// Rows broke the rules; nothing is kept.
+    Refused(ApiError),
+}
+
+impl From<diesel::result::Error> for Abort {
+    fn from(e: diesel::result::Error) -> Self {
+        Abort::Refused(StoreError::from(e).into())
+    }
+}
+
+impl From<ApiError> for Abort {
+    fn from(e: ApiError) -> Self {
+        Abort::Refused(e)
+    }
+}
+
+/// Reads, checks and writes the rows one at a time, in one write transaction: all or
+/// nothing. Every row is checked even after a failure (reporting every problem by
+/// `/{row}/pointer`, the first 50 and a count of the rest); writing stops at the first
+/// failure, and the transaction is rolled back. A dry run writes everything and rolls it
+/// back, so it finds exactly what a real run would.
+pub fn run<R: Read>(
     conn: &mut DbConn,
-    rows: Vec<Map<String, Value>>,
+    rows: Rows<R>,
     options: &ImportOptions,
     actor: Option<Uuid>,
 ) -> Result<ImportReport, ApiError> {
-    let mut errors = Vec::new();
-    let mut items = Vec::new();
-    for (row, mut object) in rows.into_iter().enumerate() {
+    let outcome = limits::write_transaction::<_, Abort, _>(conn, |conn| {
+        let mut importer = Importer {
+            options,
+            actor,
+            errors: Vec::new(),
+            seen: HashSet::new(),
+            organizations: HashMap::new(),
+            report: ImportReport {
+                dry_run: options.dry_run,
+                created: 0,
+                updated: 0,
+                rows: Vec::new(),
+            },
+        };
+        each_row(rows, &mut |index, object| importer.row(conn, index, object))?;
+        if !importer.errors.is_empty() {
+            return Err(Abort::Refused(ApiError::Unprocessable(bounded(
+                importer.errors,
+            ))));
+        }
+        if options.dry_run {
+            return Err(Abort::DryRun(importer.report));
+        }
+        if importer.report.rows.len() >= REFRESH_STATISTICS_AFTER {
+            store::maintenance::refresh_statistics(conn).map_err(ApiError::from)?;
+        }
+        Ok(importer.report)
+    });
+    match outcome {
+        Ok(report) | Err(Abort::DryRun(report)) => Ok(report),
+        Err(Abort::Refused(e)) => Err(e),
+    }
+}
+
+/// An import this large refreshes the planner's statistics, so that the next queries
+/// are planned for the table as it now is.
+const REFRESH_STATISTICS_AFTER: usize = 1000;
+
+struct Importer<'a> {
+    options: &'a ImportOptions,
+    actor: Option<Uuid>,
+    errors: Vec<FieldIssue>,
+    seen: HashSet<String>,
+    /// Organizations by the id or slug rows name them with; `None` when none matches.
+    organizations: HashMap<String, Option<Uuid>>,
+    report: ImportReport,
+}
+
+impl Importer<'_> {
+    /// Checks one row and, while no row has failed, writes it. Only a failure of the
+    /// database itself ends the import early.
+    fn row(
+        &mut self,
+        conn: &mut DbConn,
+        row: usize,
+        mut object: Map<String, Value>,
+    ) -> Result<(), ApiError> {
         let external_id = match object.remove("external_id") {
             Some(Value::String(s))
                 if !s.trim().is_empty() && s.chars().count() <= 200 && !s.contains('\0') =>
@@ -178,94 +385,108 @@ pub fn run(
             }
             Some(Value::Number(n)) => Some(n.to_string()),
             _ => {
-                errors.push(FieldIssue::new(
-                    format!("/{row}/external_id"),
+                self.fail(
+                    row,
+                    "/external_id",
                     "is required: the entry's id in the source, at most 200 characters",
-                ));
+                );
                 None
             }
         };
-        match opportunity_input::read(&object) {
-            Ok(input) => match organizations::find(conn, &input.organization) {
-                Ok(org) if !org.withdrawn => {
-                    if let Some(external_id) = external_id {
-                        let mut opportunity = input.opportunity;
-                        opportunity.organization_id = org.id;
-                        items.push(ImportItem {
-                            external_id,
-                            opportunity,
-                        });
-                    }
+        if let Some(id) = &external_id
+            && !self.seen.insert(id.clone())
+        {
+            self.fail(row, "/external_id", "appears twice in this import");
+        }
+        let input = match opportunity_input::read(&object) {
+            Ok(input) => Some(input),
+            Err(ApiError::Unprocessable(issues)) => {
+                for issue in issues {
+                    self.fail(row, &issue.name, issue.reason);
                 }
-                Ok(_) | Err(StoreError::NotFound) => errors.push(FieldIssue::new(
-                    format!("/{row}/organization"),
-                    "names no organization (give its id or slug)",
-                )),
-                Err(e) => return Err(e.into()),
-            },
-            Err(ApiError::Unprocessable(issues)) => errors.extend(
-                issues
-                    .into_iter()
-                    .map(|i| FieldIssue::new(format!("/{row}{}", i.name), i.reason)),
-            ),
+                None
+            }
             Err(other) => return Err(other),
+        };
+        let Some(input) = input else {
+            return Ok(());
+        };
+        let organization = match self.organizations.get(&input.organization) {
+            Some(found) => *found,
+            None => {
+                let found = match organizations::find(conn, &input.organization) {
+                    Ok(org) if !org.withdrawn => Some(org.id),
+                    Ok(_) | Err(StoreError::NotFound) => None,
+                    Err(e) => return Err(e.into()),
+                };
+                self.organizations.insert(input.organization.clone(), found);
+                found
+            }
+        };
+        let Some(organization_id) = organization else {
+            self.fail(
+                row,
+                "/organization",
+                "names no organization (give its id or slug)",
+            );
+            return Ok(());
+        };
+        let (Some(external_id), true) = (external_id, self.errors.is_empty()) else {
+            return Ok(());
+        };
+        let mut opportunity = input.opportunity;
+        opportunity.organization_id = organization_id;
+        let item = ImportItem {
+            external_id,
+            opportunity,
+        };
+        match editing::import_one(
+            conn,
+            &self.options.source,
+            &item,
+            self.actor,
+            self.options.publish,
+        ) {
+            Ok(outcome) => {
+                let action = match outcome.action {
+                    ImportAction::Created => {
+                        self.report.created += 1;
+                        "created"
+                    }
+                    ImportAction::Updated => {
+                        self.report.updated += 1;
+                        "updated"
+                    }
+                };
+                self.report.rows.push(ImportedRow {
+                    row,
+                    external_id: item.external_id,
+                    action: action.into(),
+                    id: outcome.id,
+                    slug: outcome.slug,
+                });
+                Ok(())
+            }
+            Err(StoreError::DuplicateSource { slug, .. }) => {
+                self.fail(
+                    row,
+                    "/source_url",
+                    format!("is already the source of `{slug}`"),
+                );
+                Ok(())
+            }
+            Err(StoreError::Invalid { field, message }) => {
+                self.fail(row, &format!("/{field}"), message);
+                Ok(())
+            }
+            Err(e) => Err(e.into()),
         }
     }
-    if !errors.is_empty() {
-        return Err(ApiError::Unprocessable(errors));
+
+    fn fail(&mut self, row: usize, pointer: &str, reason: impl Into<String>) {
+        self.errors
+            .push(FieldIssue::new(format!("/{row}{pointer}"), reason));
     }
-    let ids: Vec<String> = items.iter().map(|i| i.external_id.clone()).collect();
-    if let Some(dup) = ids
-        .iter()
-        .enumerate()
-        .find(|(i, id)| ids[..*i].contains(id))
-    {
-        return Err(ApiError::Unprocessable(vec![FieldIssue::new(
-            format!("/{}/external_id", dup.0),
-            "appears twice in this import",
-        )]));
-    }
-    let outcomes = editing::import(
-        conn,
-        &options.source,
-        &items,
-        actor,
-        options.publish,
-        options.dry_run,
-    )
-    .map_err(|(row, e)| match (row, e) {
-        (Some(row), StoreError::DuplicateSource { slug, .. }) => {
-            ApiError::Unprocessable(vec![FieldIssue::new(
-                format!("/{row}/source_url"),
-                format!("is already the source of `{slug}`"),
-            )])
-        }
-        (Some(row), StoreError::Invalid { field, message }) => {
-            ApiError::Unprocessable(vec![FieldIssue::new(format!("/{row}/{field}"), message)])
-        }
-        (_, e) => e.into(),
-    })?;
-    let rows: Vec<ImportedRow> = outcomes
-        .iter()
-        .zip(&items)
-        .enumerate()
-        .map(|(row, (o, item))| ImportedRow {
-            row,
-            external_id: item.external_id.clone(),
-            action: match o.action {
-                ImportAction::Created => "created".into(),
-                ImportAction::Updated => "updated".into(),
-            },
-            id: o.id,
-            slug: o.slug.clone(),
-        })
-        .collect();
-    Ok(ImportReport {
-        dry_run: options.dry_run,
-        created: rows.iter().filter(|r| r.action == "created").count(),
-        updated: rows.iter().filter(|r| r.action == "updated").count(),
-        rows,
-    })
 }
 
 fn is_csv(req: &HttpRequest) -> bool {
@@ -315,17 +536,20 @@ pub async fn import(
         )]));
     };
     staff.require(&[Role::Admin, Role::Editor])?;
-    let rows = if is_csv(&req) {
-        csv_rows(&body)?
-    } else {
-        json_rows(&body)?
-    };
+    let csv = is_csv(&req);
     let options = ImportOptions {
         source,
         dry_run,
         publish,
     };
-    let report =
-        database::run(&pool, move |conn| run(conn, rows, &options, Some(staff.id))).await?;
+    let report = database::run_within(&pool, limits::IMPORT_TIMEOUT, move |conn| {
+        let rows = if csv {
+            Rows::Csv(body.as_ref())
+        } else {
+            Rows::Json(body.as_ref())
+        };
+        run(conn, rows, &options, Some(staff.id))
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(report))
 }
