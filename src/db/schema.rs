@@ -48,6 +48,14 @@ diesel::table! {
         published_at -> Nullable<Timestamp>,
         state -> Text,
         version -> Integer,
+        sort_deadline -> Timestamp,
+    }
+}
+
+diesel::table! {
+    directory_generation (id) {
+        id -> Integer,
+        generation -> BigInt,
     }
 }
 

@@ -129,6 +129,7 @@ pub fn set_state(
     state: WorkflowState,
     published_at: Option<DateTime<Utc>>,
 ) -> StoreResult<()> {
+    super::directory::touch(conn)?;
     let changed = diesel::update(
         opportunities::table
             .filter(opportunities::id.eq(o.id.to_string()))

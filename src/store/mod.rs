@@ -1,6 +1,7 @@
 //! Queries and transactions: the only place that knows the diesel tables.
 
 pub mod curation;
+pub mod directory;
 pub mod editing;
 pub mod health;
 pub mod maintenance;

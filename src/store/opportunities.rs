@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::dsl::{exists, not};
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Nullable, Timestamp};
+use diesel::sql_types::Bool;
 
 use crate::db::limits;
 use crate::db::schema::{
@@ -16,7 +16,7 @@ use crate::db::schema::{
 use crate::db::{DbConn, MultiBackend};
 use crate::domain::geography::Area;
 use crate::domain::opportunity::Opportunity;
-use crate::domain::status::{Status, closing_soon_window};
+use crate::domain::status::{DEFAULT_LISTED, Status, closing_soon_window};
 use crate::domain::vocabulary::{
     CareerStage, CoveredCost, Discipline, OpportunityType, WorkflowState,
 };
@@ -64,51 +64,62 @@ type Predicate = Box<dyn BoxableExpression<opportunities::table, MultiBackend, S
 /// Rolling calls without a deadline sort after every dated call.
 const NO_DEADLINE: &str = "9999-12-31T23:59:59.000000";
 
-diesel::define_sql_function! {
-    fn coalesce(x: Nullable<Timestamp>, y: Timestamp) -> Timestamp;
+/// The sort key of calls without a deadline: after every dated call.
+pub(super) fn no_deadline() -> NaiveDateTime {
+    NaiveDateTime::parse_from_str(NO_DEADLINE, "%Y-%m-%dT%H:%M:%S%.6f").expect("a valid constant")
 }
 
-/// The deadline as a sort key: calls without one sort after every dated call.
-fn deadline_key() -> coalesce<opportunities::deadline, NaiveDateTime> {
-    let far = NaiveDateTime::parse_from_str(NO_DEADLINE, "%Y-%m-%dT%H:%M:%S%.6f")
-        .expect("a valid constant");
-    coalesce(opportunities::deadline, far)
-}
-
+/// A status as predicates an index on (`state`, `sort_deadline`) serves: a range over
+/// the sort key, with the opening date and the rolling flag checked on the rows in it.
+/// A call without a deadline has the far-future sort key, so it is never closed.
 fn status_predicate(status: Status, now: NaiveDateTime) -> Predicate {
     use crate::db::schema::opportunities::dsl::*;
     let soon = now + closing_soon_window();
-    let not_closed = || deadline.is_null().or(deadline.assume_not_null().gt(now));
     let started = || opens_at.is_null().or(opens_at.assume_not_null().le(now));
     match status {
-        Status::Closed => Box::new(
-            deadline
-                .is_not_null()
-                .and(deadline.assume_not_null().le(now)),
-        ),
+        Status::Closed => Box::new(sort_deadline.le(now)),
         Status::Upcoming => Box::new(
-            not_closed().and(
-                opens_at
-                    .is_not_null()
-                    .and(opens_at.assume_not_null().gt(now)),
-            ),
+            sort_deadline
+                .gt(now)
+                .and(opens_at.is_not_null())
+                .and(opens_at.assume_not_null().gt(now)),
         ),
-        Status::Rolling => Box::new(not_closed().and(started()).and(rolling.eq(true))),
+        Status::Rolling => Box::new(sort_deadline.gt(now).and(rolling.eq(true)).and(started())),
         Status::ClosingSoon => Box::new(
-            not_closed().and(started()).and(rolling.eq(false)).and(
-                deadline
-                    .is_not_null()
-                    .and(deadline.assume_not_null().le(soon)),
-            ),
+            sort_deadline
+                .gt(now)
+                .and(sort_deadline.le(soon))
+                .and(rolling.eq(false))
+                .and(started()),
         ),
         Status::Open => Box::new(
-            not_closed().and(started()).and(rolling.eq(false)).and(
-                deadline
-                    .is_not_null()
-                    .and(deadline.assume_not_null().gt(soon)),
-            ),
+            sort_deadline
+                .gt(now)
+                .and(rolling.eq(false))
+                .and(sort_deadline.gt(soon))
+                .and(started()),
         ),
     }
+}
+
+/// The statuses asked for, as one predicate. Every status but `closed` lies in the range
+/// after `now`, and those four together are exactly that range, which is how the
+/// default list is asked: one index range, nothing else to check.
+fn statuses_predicate(statuses: &[Status], now: NaiveDateTime) -> Option<Predicate> {
+    use crate::db::schema::opportunities::dsl::sort_deadline;
+    let not_closed = DEFAULT_LISTED;
+    if not_closed.iter().all(|s| statuses.contains(s)) {
+        // With `closed` too, every status is asked for: nothing to filter.
+        return (!statuses.contains(&Status::Closed))
+            .then(|| Box::new(sort_deadline.gt(now)) as Predicate);
+    }
+    let any = any_of(statuses.iter().map(|s| status_predicate(*s, now)).collect())?;
+    Some(if statuses.contains(&Status::Closed) {
+        any
+    } else {
+        // The range bound stated once more on its own, so that a planner uses the index.
+        Box::new(sort_deadline.gt(now).and(any))
+    })
 }
 
 fn any_of(predicates: Vec<Predicate>) -> Option<Predicate> {
@@ -222,11 +233,11 @@ fn predicates(filter: &OpportunityFilter, now: NaiveDateTime) -> Vec<Predicate> 
         ));
     }
     let statuses = if filter.statuses.is_empty() {
-        crate::domain::status::DEFAULT_LISTED
+        DEFAULT_LISTED
     } else {
         &filter.statuses
     };
-    if let Some(p) = any_of(statuses.iter().map(|s| status_predicate(*s, now)).collect()) {
+    if let Some(p) = statuses_predicate(statuses, now) {
         out.push(p);
     }
     match filter.free_to_apply {
@@ -292,7 +303,7 @@ pub fn list(
     let total: i64 = filtered(filter, now).count().get_result(conn)?;
     let query = filtered(filter, now).select(OpportunityRow::as_select());
     let query = match sort {
-        Sort::Deadline => query.order((deadline_key().asc(), id.asc())),
+        Sort::Deadline => query.order((sort_deadline.asc(), id.asc())),
         Sort::Newest => query.order((published_at.desc(), id.desc())),
         Sort::Updated => query.order((updated_at.desc(), id.desc())),
     };
@@ -304,20 +315,21 @@ pub fn list(
             match sort {
                 Sort::Deadline => {
                     let at = parse_time_key(deadline_at)?;
+                    // The first bound alone is a range an index serves.
                     query.filter(
-                        deadline_key()
-                            .gt(at)
-                            .or(deadline_key().eq(at).and(id.gt(after_id))),
+                        sort_deadline
+                            .ge(at)
+                            .and(sort_deadline.gt(at).or(id.gt(after_id))),
                     )
                 }
                 Sort::Newest => {
                     let at = parse_time_key(published)?;
                     let key = published_at.assume_not_null();
-                    query.filter(key.lt(at).or(key.eq(at).and(id.lt(after_id))))
+                    query.filter(key.le(at).and(key.lt(at).or(id.lt(after_id))))
                 }
                 Sort::Updated => {
                     let at = parse_time_key(updated)?;
-                    query.filter(updated_at.lt(at).or(updated_at.eq(at).and(id.lt(after_id))))
+                    query.filter(updated_at.le(at).and(updated_at.lt(at).or(id.lt(after_id))))
                 }
             }
         }
@@ -328,8 +340,7 @@ pub fn list(
     let next = if more {
         rows.last().map(|last| Keyset {
             keys: vec![
-                last.deadline
-                    .map_or_else(|| NO_DEADLINE.to_owned(), time_key),
+                time_key(last.sort_deadline),
                 time_key(last.published_at.unwrap_or(last.updated_at)),
                 time_key(last.updated_at),
             ],
@@ -348,10 +359,24 @@ pub fn list(
 /// An opportunity in any workflow state, by its id or its slug.
 pub fn find_any(conn: &mut DbConn, id_or_slug: &str) -> StoreResult<Opportunity> {
     use crate::db::schema::opportunities::dsl::*;
-    let row: OpportunityRow = opportunities
-        .filter(id.eq(id_or_slug).or(slug.eq(id_or_slug)))
-        .select(OpportunityRow::as_select())
-        .first(conn)?;
+    // Two plain lookups rather than `id = $1 OR slug = $1`, whose cached plan can scan
+    // the whole table.
+    let by_id = if uuid::Uuid::parse_str(id_or_slug).is_ok() {
+        opportunities
+            .filter(id.eq(id_or_slug))
+            .select(OpportunityRow::as_select())
+            .first(conn)
+            .optional()?
+    } else {
+        None
+    };
+    let row: OpportunityRow = match by_id {
+        Some(row) => row,
+        None => opportunities
+            .filter(slug.eq(id_or_slug))
+            .select(OpportunityRow::as_select())
+            .first(conn)?,
+    };
     with_lists(conn, vec![row])?
         .pop()
         .ok_or(StoreError::NotFound)
@@ -432,6 +457,7 @@ fn with_lists(conn: &mut DbConn, rows: Vec<OpportunityRow>) -> StoreResult<Vec<O
 pub fn insert(conn: &mut DbConn, o: &Opportunity) -> StoreResult<()> {
     check(o)?;
     limits::write_transaction(conn, |conn| {
+        super::directory::touch(conn)?;
         diesel::insert_into(opportunities::table)
             .values(&OpportunityRow::from_domain(o))
             .execute(conn)?;
@@ -444,6 +470,7 @@ pub fn insert(conn: &mut DbConn, o: &Opportunity) -> StoreResult<()> {
 pub fn update(conn: &mut DbConn, o: &Opportunity, expected_version: i32) -> StoreResult<()> {
     check(o)?;
     limits::write_transaction(conn, |conn| {
+        super::directory::touch(conn)?;
         let id = o.id.to_string();
         let changed = diesel::update(
             opportunities::table

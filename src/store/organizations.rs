@@ -99,26 +99,32 @@ pub fn find_many(conn: &mut DbConn, ids: &[String]) -> StoreResult<Vec<Organizat
 }
 
 pub fn insert(conn: &mut DbConn, o: &Organization) -> StoreResult<()> {
-    diesel::insert_into(organizations::table)
-        .values(&OrganizationRow::from_domain(o))
-        .execute(conn)?;
-    Ok(())
+    limits::write_transaction(conn, |conn| {
+        super::directory::touch(conn)?;
+        diesel::insert_into(organizations::table)
+            .values(&OrganizationRow::from_domain(o))
+            .execute(conn)?;
+        Ok(())
+    })
 }
 
 /// Replaces a stored organization with `o` if it is still at `expected_version`.
 pub fn update(conn: &mut DbConn, o: &Organization, expected_version: i32) -> StoreResult<()> {
     use crate::db::schema::organizations::dsl::*;
-    let changed = diesel::update(
-        organizations
-            .filter(id.eq(o.id.to_string()))
-            .filter(version.eq(expected_version)),
-    )
-    .set(&OrganizationRow::from_domain(o))
-    .execute(conn)?;
-    if changed == 0 {
-        return Err(super::StoreError::Stale);
-    }
-    Ok(())
+    limits::write_transaction(conn, |conn| {
+        super::directory::touch(conn)?;
+        let changed = diesel::update(
+            organizations
+                .filter(id.eq(o.id.to_string()))
+                .filter(version.eq(expected_version)),
+        )
+        .set(&OrganizationRow::from_domain(o))
+        .execute(conn)?;
+        if changed == 0 {
+            return Err(super::StoreError::Stale);
+        }
+        Ok(())
+    })
 }
 
 /// Stores a new organization and its `created` revision, in one transaction.

@@ -112,6 +112,8 @@ pub(super) struct OpportunityRow {
     pub published_at: Option<NaiveDateTime>,
     pub state: String,
     pub version: i32,
+    /// The deadline, or for calls without one a date after every deadline.
+    pub sort_deadline: NaiveDateTime,
 }
 
 /// Title, summary and description in one language.
@@ -212,6 +214,9 @@ impl OpportunityRow {
             published_at: o.published_at.map(to_db_time),
             state: o.state.slug().to_owned(),
             version: o.version,
+            sort_deadline: o
+                .deadline
+                .map_or_else(super::opportunities::no_deadline, |d| to_db_time(d.at)),
         }
     }
 
