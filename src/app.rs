@@ -12,6 +12,7 @@ use tracing_actix_web::{RequestId, TracingLogger};
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::api::http::response_cache::{ResponseCache, serve_from_cache};
 use crate::api::{self, http::fallback::RouteTable};
 use crate::config::Settings;
 use crate::db::Pool;
@@ -35,10 +36,12 @@ impl Application {
         let document = openapi::document();
         let routes = web::Data::new(RouteTable::from_document(&document));
         let pool = web::Data::new(pool);
+        let cache = web::Data::new(ResponseCache::default());
         let mut server = HttpServer::new(move || {
             let (app, _) = App::new()
                 .into_utoipa_app()
                 .app_data(pool.clone())
+                .app_data(cache.clone())
                 .app_data(keys.clone())
                 .app_data(proxies.clone())
                 .app_data(routes.clone())
@@ -50,6 +53,7 @@ impl Application {
             app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", document.clone()))
                 .route("/docs", web::get().to(redirect_to_docs))
                 .default_service(web::to(api::http::fallback::not_routed))
+                .wrap(from_fn(serve_from_cache))
                 .wrap(from_fn(answer_head_as_get))
                 .wrap(ErrorHandlers::new().default_handler(error::problem_fallback))
                 .wrap(public_cors())

@@ -30,8 +30,13 @@ use mobility_directory::store;
 pub const TEST_JWT_SECRET: &str = "test-secret-that-is-long-enough-for-hs256-0123456789";
 
 enum TestDb {
+    /// Owned by another `TestApp`.
+    Shared,
     Sqlite(#[allow(dead_code)] tempfile::TempDir),
-    Postgres { admin_url: String, name: String },
+    Postgres {
+        admin_url: String,
+        name: String,
+    },
 }
 
 impl Drop for TestDb {
@@ -113,6 +118,31 @@ fn spawn(migrate: bool, trusted_proxies: TrustedProxies) -> TestApp {
     if migrate {
         db::migrate(&mut pool.get().unwrap()).expect("migrate the test database");
     }
+    start(database_url, pool, migrate, trusted_proxies, test_db)
+}
+
+impl TestApp {
+    /// Another instance of the service, with its own pool and workers, on this one's
+    /// database (as behind a load balancer).
+    pub fn second_instance(&self) -> TestApp {
+        let pool = db::connect(&self.database_url, 4).expect("open the database again");
+        start(
+            self.database_url.clone(),
+            pool,
+            true,
+            TrustedProxies::default(),
+            TestDb::Shared,
+        )
+    }
+}
+
+fn start(
+    database_url: String,
+    pool: Pool,
+    migrate: bool,
+    trusted_proxies: TrustedProxies,
+    test_db: TestDb,
+) -> TestApp {
     let settings = Settings {
         bind: "127.0.0.1:0".into(),
         database_url: database_url.clone(),

@@ -3,6 +3,7 @@
 
 mod auth;
 mod bounds;
+mod caching;
 mod cli;
 mod concurrency;
 mod contract;

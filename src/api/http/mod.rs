@@ -9,3 +9,4 @@ pub mod identity;
 pub mod pagination;
 pub mod preconditions;
 pub mod query;
+pub mod response_cache;

@@ -1,0 +1,200 @@
+//! A cache of public answers that can never serve a stale one.
+//!
+//! An answer is kept with the epoch it was made in: the directory's generation, which
+//! every change to entries or organizations raises in its own transaction, and the next
+//! instant at which a computed status changes by the clock. Each request reads the
+//! generation (one indexed row); an answer is served only while the generation is the
+//! same and that instant has not come. Because the generation lives in the database,
+//! this holds with any number of instances: a change made through one instance ends
+//! every other instance's epoch on its next request.
+//!
+//! The generation is read before the handler runs, so an answer is never older than the
+//! epoch it is filed under. Only anonymous `GET` (and `HEAD`) answers with status 200 of
+//! the public read resources are kept, within a fixed memory budget.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::http::{Method, StatusCode};
+use actix_web::middleware::Next;
+use actix_web::web::{self, Bytes};
+use actix_web::{HttpResponse, HttpResponseBuilder};
+use chrono::{DateTime, Utc};
+
+use crate::api::http::database;
+use crate::db::Pool;
+use crate::store;
+
+/// The paths whose anonymous answers are kept.
+const CACHED_PREFIXES: &[&str] = &[
+    "/api/v1/opportunities",
+    "/api/v1/organizations",
+    "/api/v1/taxonomies",
+];
+/// The memory all kept answers may take together.
+const BUDGET_BYTES: usize = 32 * 1024 * 1024;
+/// An answer larger than this is not kept.
+const LARGEST_BYTES: usize = 1024 * 1024;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Epoch {
+    generation: i64,
+    valid_until: DateTime<Utc>,
+}
+
+struct Kept {
+    status: StatusCode,
+    headers: Vec<(HeaderName, HeaderValue)>,
+    body: Bytes,
+}
+
+#[derive(Default)]
+struct Inner {
+    epoch: Option<Epoch>,
+    answers: HashMap<String, Arc<Kept>>,
+    /// Keys in the order they were kept, for eviction when the budget is spent.
+    order: VecDeque<String>,
+    bytes: usize,
+}
+
+/// The answers of this process, shared by its workers.
+#[derive(Default)]
+pub struct ResponseCache {
+    inner: Mutex<Inner>,
+}
+
+impl ResponseCache {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The kept epoch, if the generation is unchanged and no status has changed since.
+    fn epoch(&self, generation: i64, now: DateTime<Utc>) -> Option<Epoch> {
+        let inner = self.lock();
+        inner
+            .epoch
+            .filter(|e| e.generation == generation && now < e.valid_until)
+    }
+
+    fn begin(&self, epoch: Epoch) {
+        let mut inner = self.lock();
+        if inner.epoch != Some(epoch) {
+            *inner = Inner {
+                epoch: Some(epoch),
+                ..Inner::default()
+            };
+        }
+    }
+
+    fn get(&self, epoch: Epoch, key: &str) -> Option<Arc<Kept>> {
+        let inner = self.lock();
+        if inner.epoch != Some(epoch) {
+            return None;
+        }
+        inner.answers.get(key).cloned()
+    }
+
+    fn keep(&self, epoch: Epoch, key: String, kept: Kept) {
+        let size = kept.body.len() + key.len() + 256;
+        if size > LARGEST_BYTES {
+            return;
+        }
+        let mut inner = self.lock();
+        if inner.epoch != Some(epoch) || inner.answers.contains_key(&key) {
+            return;
+        }
+        while inner.bytes + size > BUDGET_BYTES {
+            let Some(oldest) = inner.order.pop_front() else {
+                break;
+            };
+            if let Some(gone) = inner.answers.remove(&oldest) {
+                inner.bytes -= gone.body.len() + oldest.len() + 256;
+            }
+        }
+        inner.bytes += size;
+        inner.order.push_back(key.clone());
+        inner.answers.insert(key, Arc::new(kept));
+    }
+}
+
+fn cacheable(req: &ServiceRequest) -> bool {
+    req.method() == Method::GET
+        && !req.headers().contains_key(header::AUTHORIZATION)
+        && CACHED_PREFIXES.iter().any(|p| req.path().starts_with(p))
+}
+
+fn answer(kept: &Kept) -> HttpResponse {
+    let mut response = HttpResponseBuilder::new(kept.status);
+    for (name, value) in &kept.headers {
+        response.append_header((name.clone(), value.clone()));
+    }
+    response.body(kept.body.clone())
+}
+
+/// Serves a kept answer when its epoch still holds; otherwise lets the handler answer
+/// and keeps a 200.
+pub async fn serve_from_cache(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let (Some(cache), Some(pool)) = (
+        req.app_data::<web::Data<ResponseCache>>().cloned(),
+        req.app_data::<web::Data<Pool>>().cloned(),
+    ) else {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    };
+    if !cacheable(&req) {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    }
+    let now = Utc::now();
+    let known = cache.clone();
+    // The epoch: the generation read now, and when it is new, the next status change.
+    let epoch = database::run(&pool, move |conn| {
+        let generation = store::directory::generation(conn)?;
+        if let Some(epoch) = known.epoch(generation, now) {
+            return Ok(epoch);
+        }
+        let valid_until = store::directory::next_status_change(conn, now)?;
+        Ok(Epoch {
+            generation,
+            valid_until,
+        })
+    })
+    .await;
+    let Ok(epoch) = epoch else {
+        // The database cannot say; the handler gives the answer (or the 503).
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    };
+    cache.begin(epoch);
+    let key = format!("{}?{}", req.path(), req.query_string());
+    if let Some(kept) = cache.get(epoch, &key) {
+        return Ok(req.into_response(answer(&kept)));
+    }
+    let response = next.call(req).await?;
+    if response.status() != StatusCode::OK {
+        return Ok(response.map_into_boxed_body());
+    }
+    let (req, response) = response.into_parts();
+    let status = response.status();
+    let headers: Vec<(HeaderName, HeaderValue)> = response
+        .headers()
+        .iter()
+        .map(|(n, v)| (n.clone(), v.clone()))
+        .collect();
+    let body = actix_web::body::to_bytes(response.into_body())
+        .await
+        .map_err(|e| actix_web::error::ErrorInternalServerError(e.into().to_string()))?;
+    let kept = Kept {
+        status,
+        headers,
+        body,
+    };
+    let reply = answer(&kept);
+    cache.keep(epoch, key, kept);
+    Ok(ServiceResponse::new(req, reply))
+}
