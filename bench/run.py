@@ -241,6 +241,7 @@ def main():
     p.add_argument("--smoke", action="store_true")
     p.add_argument("--binary", default=os.path.join(ROOT, "target", "release", "mobility-directory"))
     args = p.parse_args()
+    args.binary = os.path.abspath(args.binary)
     if args.smoke:
         args.entries, args.duration = min(args.entries, 300), 1
     if not shutil.which("wrk"):
