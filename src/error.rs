@@ -284,7 +284,7 @@ pub enum CommonErrors {
     /// first 50, and a count of the rest).
     #[response(status = 400, content_type = "application/problem+json")]
     BadRequest(Problem),
-    /// The path and query are longer than 4096 bytes.
+    /// The path and query are longer than 16384 bytes.
     #[response(status = 414, content_type = "application/problem+json")]
     UriTooLong(Problem),
     /// The server failed; the `x-request-id` response header identifies the request.

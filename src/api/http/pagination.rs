@@ -12,6 +12,8 @@ use crate::api::http::query::QueryParams;
 
 pub const DEFAULT_LIMIT: i64 = 20;
 pub const MAX_LIMIT: i64 = 100;
+/// No cursor the server issues is longer; a longer one is refused before it is decoded.
+const MAX_CURSOR_BYTES: usize = 1000;
 
 /// Where a list page starts: after the row a cursor names, in the order the cursor was made for.
 pub struct PageRequest {
@@ -26,6 +28,12 @@ pub fn page_request(params: &mut QueryParams, scope: &str) -> Result<PageRequest
         .integer("limit", 1, MAX_LIMIT)
         .unwrap_or(DEFAULT_LIMIT);
     let after = match params.text("cursor") {
+        Some(cursor) if cursor.len() > MAX_CURSOR_BYTES => {
+            return Err(FieldIssue::new(
+                "cursor",
+                "is not a cursor this list issued",
+            ));
+        }
         Some(cursor) => Some(
             decode(&cursor, scope)
                 .ok_or_else(|| FieldIssue::new("cursor", "is not a cursor this list issued"))?,

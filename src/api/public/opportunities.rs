@@ -141,7 +141,7 @@ const CURSOR_SCOPE: &str = "opportunities";
         ("updated_since" = Option<String>, Query, format = DateTime, description = "Changed at or after this instant."),
         ("sort" = Option<SortOrder>, Query, description = "`deadline` (soonest first, default), `newest` (latest published first) or `updated` (latest change first)."),
         ("limit" = Option<i64>, Query, minimum = 1, maximum = 100, description = "Page size, default 20."),
-        ("cursor" = Option<String>, Query, min_length = 1, pattern = "^[A-Za-z0-9_-]+$", description = "The `next` value of the previous page. It names the last entry seen, so it also continues after a change of `sort` or filters."),
+        ("cursor" = Option<String>, Query, min_length = 1, max_length = 1000, pattern = "^[A-Za-z0-9_-]+$", description = "The `next` value of the previous page. It names the last entry seen, so it also continues after a change of `sort` or filters."),
     ),
     responses(
         (status = 200, description = "A page of opportunities.", body = OpportunityList,

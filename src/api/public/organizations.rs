@@ -37,7 +37,7 @@ pub struct OrganizationList {
         ("country" = Option<Vec<CountryCode>>, Query, max_items = 50, description = "Based in one of these countries."),
         ("kind" = Option<Vec<OrganizationKind>>, Query, max_items = 50, description = "Only these kinds."),
         ("limit" = Option<i64>, Query, minimum = 1, maximum = 100, description = "Page size, default 20."),
-        ("cursor" = Option<String>, Query, min_length = 1, pattern = "^[A-Za-z0-9_-]+$", description = "The `next` value of the previous page."),
+        ("cursor" = Option<String>, Query, min_length = 1, max_length = 1000, pattern = "^[A-Za-z0-9_-]+$", description = "The `next` value of the previous page."),
     ),
     responses(
         (status = 200, description = "A page of organizations.", body = OrganizationList,

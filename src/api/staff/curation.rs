@@ -558,7 +558,7 @@ const STAFF_CURSOR_SCOPE: &str = "staff-opportunities";
     params(
         ("state" = Option<Vec<WorkflowState>>, Query, description = "Only these states; default: all."),
         ("limit" = Option<i64>, Query, minimum = 1, maximum = 100, description = "Page size, default 20."),
-        ("cursor" = Option<String>, Query, min_length = 1, pattern = "^[A-Za-z0-9_-]+$", description = "The `next` value of the previous page."),
+        ("cursor" = Option<String>, Query, min_length = 1, max_length = 1000, pattern = "^[A-Za-z0-9_-]+$", description = "The `next` value of the previous page."),
     ),
     responses(
         (status = 200, description = "A page of entries.", body = StaffOpportunityList),
