@@ -1,18 +1,25 @@
 //! Builds the HTTP server from settings and a pool.
 
 use std::net::TcpListener;
+use std::time::Duration;
 
 use actix_cors::Cors;
+use actix_http::error::DispatchError;
+use actix_http::{HttpService, KeepAlive};
+use actix_service::{IntoServiceFactory, ServiceFactoryExt, fn_service, map_config};
 use actix_web::body::MessageBody;
+use actix_web::dev::AppConfig;
 use actix_web::dev::{Server, ServerHandle, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue, LOCATION};
 use actix_web::middleware::{ErrorHandlers, Next, from_fn};
-use actix_web::{App, HttpMessage, HttpResponse, HttpServer, web};
+use actix_web::rt::net::TcpStream;
+use actix_web::{App, HttpMessage, HttpResponse, web};
 use tracing_actix_web::{RequestId, TracingLogger};
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::api::http::response_cache::{ResponseCache, serve_from_cache};
+use crate::api::http::unparsable::ProblemStream;
 use crate::api::{self, http::fallback::RouteTable};
 use crate::config::Settings;
 use crate::db::Pool;
@@ -37,41 +44,66 @@ impl Application {
         let routes = web::Data::new(RouteTable::from_document(&document));
         let pool = web::Data::new(pool);
         let cache = web::Data::new(ResponseCache::default());
-        let mut server = HttpServer::new(move || {
-            let (app, _) = App::new()
-                .into_utoipa_app()
-                .app_data(pool.clone())
-                .app_data(cache.clone())
-                .app_data(keys.clone())
-                .app_data(proxies.clone())
-                .app_data(routes.clone())
-                .app_data(web::PayloadConfig::new(api::MAX_BODY_BYTES))
-                .app_data(web::PathConfig::default().error_handler(error::path_error))
-                .service(utoipa_actix_web::scope("/api/v1").configure(api::configure_v1))
-                .configure(api::configure_operations)
-                .split_for_parts();
-            app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", document.clone()))
-                .route("/docs", web::get().to(redirect_to_docs))
-                .default_service(web::to(api::http::fallback::not_routed))
-                .wrap(from_fn(serve_from_cache))
-                .wrap(from_fn(answer_head_as_get))
-                .wrap(ErrorHandlers::new().default_handler(error::problem_fallback))
-                .wrap(public_cors())
-                .wrap(from_fn(refuse_nul_in_path))
-                .wrap(from_fn(refuse_long_uri))
-                .wrap(from_fn(echo_request_id))
-                .wrap(TracingLogger::default())
-        })
-        .listen(listener)
-        .map_err(|e| e.to_string())?
-        .shutdown_timeout(30);
-        if let Some(workers) = settings.workers {
-            server = server.workers(workers);
-        }
-        Ok(Application {
-            server: server.run(),
-            port,
-        })
+        let local = listener.local_addr().map_err(|e| e.to_string())?;
+        let workers = settings.workers.unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+        });
+        let builder = actix_server::Server::build();
+        let shutdown = builder.graceful_shutdown_signal();
+        let server = builder
+            .workers(workers)
+            .shutdown_timeout(30)
+            .listen("mobility-directory", listener, move || {
+                let (app, _) = App::new()
+                    .into_utoipa_app()
+                    .app_data(pool.clone())
+                    .app_data(cache.clone())
+                    .app_data(keys.clone())
+                    .app_data(proxies.clone())
+                    .app_data(routes.clone())
+                    .app_data(web::PayloadConfig::new(api::MAX_BODY_BYTES))
+                    .app_data(web::PathConfig::default().error_handler(error::path_error))
+                    .service(utoipa_actix_web::scope("/api/v1").configure(api::configure_v1))
+                    .configure(api::configure_operations)
+                    .split_for_parts();
+                let app = app
+                    .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", document.clone()))
+                    .route("/docs", web::get().to(redirect_to_docs))
+                    .default_service(web::to(api::http::fallback::not_routed))
+                    .wrap(from_fn(serve_from_cache))
+                    .wrap(from_fn(answer_head_as_get))
+                    .wrap(ErrorHandlers::new().default_handler(error::problem_fallback))
+                    .wrap(public_cors())
+                    .wrap(from_fn(refuse_nul_in_path))
+                    .wrap(from_fn(refuse_long_uri))
+                    .wrap(from_fn(echo_request_id))
+                    .wrap(TracingLogger::default());
+                let signal = shutdown.clone();
+                let http = HttpService::<ProblemStream, _, _>::build()
+                    .keep_alive(KeepAlive::default())
+                    .client_request_timeout(Duration::from_secs(5))
+                    .client_disconnect_timeout(Duration::from_secs(1))
+                    .local_addr(local)
+                    .graceful_shutdown_signal(move || {
+                        let signal = signal.clone();
+                        async move { signal.notified().await }
+                    })
+                    .h1(map_config(
+                        app.into_factory()
+                            .map_err(|e: actix_web::Error| e.error_response()),
+                        |_: ()| AppConfig::default(),
+                    ));
+                // Every connection passes through `ProblemStream`, so that even the
+                // answers of the HTTP parser are problem documents.
+                fn_service(|io: TcpStream| {
+                    let peer = io.peer_addr().ok();
+                    std::future::ready(Ok::<_, DispatchError>((ProblemStream::new(io), peer)))
+                })
+                .and_then(http)
+            })
+            .map_err(|e| e.to_string())?
+            .run();
+        Ok(Application { server, port })
     }
 
     pub fn port(&self) -> u16 {

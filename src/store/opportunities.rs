@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::dsl::{exists, not};
 use diesel::prelude::*;
-use diesel::sql_types::Bool;
+use diesel::sql_types::{Bool, Nullable, Text};
 
 use crate::db::limits;
 use crate::db::schema::{
@@ -289,7 +289,8 @@ fn filtered<'a>(
         .fold(opportunities::table.into_boxed(), |q, p| q.filter(p))
 }
 
-/// One page of published opportunities matching `filter`, as of `now`.
+/// One page of published opportunities matching `filter`, as of `now`, as a list shows
+/// them: without descriptions and languages (the detail has them).
 pub fn list(
     conn: &mut DbConn,
     filter: &OpportunityFilter,
@@ -350,7 +351,7 @@ pub fn list(
         None
     };
     Ok(Page {
-        items: with_lists(conn, rows)?,
+        items: with_lists(conn, rows, Depth::Summary)?,
         total,
         next,
     })
@@ -377,7 +378,7 @@ pub fn find_any(conn: &mut DbConn, id_or_slug: &str) -> StoreResult<Opportunity>
             .select(OpportunityRow::as_select())
             .first(conn)?,
     };
-    with_lists(conn, vec![row])?
+    with_lists(conn, vec![row], Depth::Full)?
         .pop()
         .ok_or(StoreError::NotFound)
 }
@@ -415,17 +416,43 @@ macro_rules! insert_values {
     };
 }
 
-fn with_lists(conn: &mut DbConn, rows: Vec<OpportunityRow>) -> StoreResult<Vec<Opportunity>> {
+/// How much of an entry a caller needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Depth {
+    /// Everything.
+    Full,
+    /// What a list shows: no descriptions, no languages.
+    Summary,
+}
+
+fn with_lists(
+    conn: &mut DbConn,
+    rows: Vec<OpportunityRow>,
+    depth: Depth,
+) -> StoreResult<Vec<Opportunity>> {
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let mut texts: HashMap<String, Vec<TextRow>> = HashMap::new();
-    for text in opportunity_texts::table
-        .filter(opportunity_texts::opportunity_id.eq_any(&ids))
-        .order((
-            opportunity_texts::opportunity_id,
-            opportunity_texts::language,
-        ))
-        .load::<TextRow>(conn)?
-    {
+    let of_these = || {
+        opportunity_texts::table
+            .filter(opportunity_texts::opportunity_id.eq_any(&ids))
+            .order((
+                opportunity_texts::opportunity_id,
+                opportunity_texts::language,
+            ))
+    };
+    let loaded: Vec<TextRow> = match depth {
+        Depth::Full => of_these().load(conn)?,
+        Depth::Summary => of_these()
+            .select((
+                opportunity_texts::opportunity_id,
+                opportunity_texts::language,
+                opportunity_texts::title,
+                opportunity_texts::summary,
+                diesel::dsl::sql::<Nullable<Text>>("NULL"),
+            ))
+            .load(conn)?,
+    };
+    for text in loaded {
         texts
             .entry(text.opportunity_id.clone())
             .or_default()
@@ -436,7 +463,10 @@ fn with_lists(conn: &mut DbConn, rows: Vec<OpportunityRow>) -> StoreResult<Vec<O
     let mut destinations = load_values!(conn, opportunity_destinations, country, &ids);
     let mut nationalities = load_values!(conn, opportunity_nationalities, area, &ids);
     let mut residences = load_values!(conn, opportunity_residences, area, &ids);
-    let mut languages = load_values!(conn, opportunity_languages, language, &ids);
+    let mut languages = match depth {
+        Depth::Full => load_values!(conn, opportunity_languages, language, &ids),
+        Depth::Summary => HashMap::new(),
+    };
     rows.into_iter()
         .map(|row| {
             let lists = OpportunityLists {

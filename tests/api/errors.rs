@@ -231,3 +231,69 @@ fn nul_characters_are_refused_everywhere_not_crashes() {
     );
     assert_problem(&reply, 422);
 }
+
+/// Sends raw bytes and reads the whole answer (the server closes after a parse error).
+fn raw(app: &crate::helpers::TestApp, request: &[u8]) -> (u16, String, String) {
+    use std::io::{Read, Write};
+    let address = app.base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    // The server may answer and close before it has read everything.
+    let _ = stream.write_all(request);
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    let answer = String::from_utf8_lossy(&answer).into_owned();
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no status line in {answer:?}"));
+    (status, head.to_ascii_lowercase(), body.to_owned())
+}
+
+#[test]
+fn requests_the_http_parser_refuses_get_problem_documents() {
+    let app = spawn_app();
+    let big_header = format!(
+        "GET /api/v1/opportunities HTTP/1.1\r\nhost: x\r\nx-padding: {}\r\n\r\n",
+        "a".repeat(140 * 1024)
+    );
+    let long_target = format!(
+        "GET /api/v1/opportunities?status={} HTTP/1.1\r\nhost: x\r\n\r\n",
+        "open,".repeat(30_000)
+    );
+    let cases: Vec<(&str, Vec<u8>, u16)> = vec![
+        (
+            "a malformed Content-Length",
+            b"POST /api/v1/auth/token HTTP/1.1\r\nhost: x\r\ncontent-length: twelve\r\n\r\n".to_vec(),
+            400,
+        ),
+        (
+            "two different Content-Lengths",
+            b"POST /api/v1/auth/token HTTP/1.1\r\nhost: x\r\ncontent-length: 2\r\ncontent-length: 3\r\n\r\n{}".to_vec(),
+            400,
+        ),
+        (
+            "bytes that are not UTF-8 in the request target",
+            b"GET /api/v1/opportunities/\xff\xfe HTTP/1.1\r\nhost: x\r\n\r\n".to_vec(),
+            400,
+        ),
+        ("headers larger than the parser reads", big_header.into_bytes(), 431),
+        ("a request target of 150 KB", long_target.into_bytes(), 431),
+    ];
+    for (what, request, status) in cases {
+        let (got, head, body) = raw(&app, &request);
+        assert_eq!(got, status, "{what}: {head}\n{body}");
+        assert!(
+            head.contains("content-type: application/problem+json"),
+            "{what}: {head}"
+        );
+        let problem: serde_json::Value = serde_json::from_str(&body)
+            .unwrap_or_else(|e| panic!("{what}: not a problem document ({e}): {body:?}"));
+        assert_eq!(problem["status"], status, "{what}");
+    }
+    assert_eq!(app.get("/healthz").status, 200, "the server keeps serving");
+}

@@ -144,3 +144,36 @@ fn taxonomies_list_terms_in_english_and_slovenian() {
         vec!["eu", "eea", "creative_europe", "western_balkans"]
     );
 }
+
+#[test]
+fn a_list_item_carries_what_a_list_shows_and_the_detail_the_rest() {
+    let app = spawn_app();
+    let org = organization("lumen");
+    app.insert_organization(&org);
+    let mut o = opportunity("long-read", &org);
+    o.summary.en = Some("Short.".into());
+    o.description.en = Some("A long description. ".repeat(200));
+    o.contact_email = Some("calls@example.org".into());
+    app.insert(&o);
+    let item = app.get_json("/api/v1/opportunities")["items"][0].clone();
+    assert_eq!(item["slug"], "long-read");
+    assert_eq!(item["summary"]["en"], "Short.");
+    assert_eq!(item["organization"]["slug"], "lumen");
+    for absent in [
+        "description",
+        "contact_email",
+        "application_url",
+        "languages",
+        "activity",
+        "changes",
+    ] {
+        assert!(
+            item.get(absent).is_none(),
+            "a list item has no {absent}: {item}"
+        );
+    }
+    let detail = app.get_json("/api/v1/opportunities/long-read");
+    assert!(detail["description"]["en"].as_str().unwrap().len() > 3000);
+    assert_eq!(detail["contact_email"], "calls@example.org");
+    assert_eq!(detail["languages"], serde_json::json!(["en"]));
+}

@@ -10,3 +10,4 @@ pub mod pagination;
 pub mod preconditions;
 pub mod query;
 pub mod response_cache;
+pub mod unparsable;

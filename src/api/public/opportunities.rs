@@ -21,7 +21,7 @@ use crate::store::{self, StoreError};
 use crate::api::http::pagination::{encode, page_request, page_response};
 use crate::api::http::query::{QueryParams, is_identifier};
 use crate::api::public::codes::AreaCode;
-use crate::api::public::views::{OpportunityView, PublicChange};
+use crate::api::public::views::{OpportunitySummary, OpportunityView, PublicChange};
 use crate::domain::changes::NOTABLE_AFTER_PUBLICATION;
 use crate::store::revisions::Revision;
 
@@ -52,7 +52,7 @@ const AREA: &str =
 /// A page of opportunities.
 #[derive(Serialize, ToSchema)]
 pub struct OpportunityList {
-    pub items: Vec<OpportunityView>,
+    pub items: Vec<OpportunitySummary>,
     /// How many opportunities match the query, on all pages.
     pub total: i64,
     pub limit: i64,
@@ -182,7 +182,7 @@ pub async fn list_opportunities(
         .map(|o| {
             by_id
                 .get(&o.organization_id)
-                .map(|org| OpportunityView::new(o, org, now))
+                .map(|org| OpportunityView::new(o, org, now).into())
                 .ok_or_else(|| ApiError::Internal(format!("organization of {} is missing", o.id)))
         })
         .collect::<Result<Vec<_>, _>>()?;

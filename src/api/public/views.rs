@@ -130,6 +130,68 @@ pub struct OpportunityView {
     pub changes: Option<Vec<PublicChange>>,
 }
 
+/// An opportunity as a list shows it: everything but the description, the activity
+/// dates, the application details and the change history, which the detail
+/// (`GET /api/v1/opportunities/{id_or_slug}`) carries.
+#[derive(Serialize, ToSchema)]
+pub struct OpportunitySummary {
+    pub id: Uuid,
+    pub slug: String,
+    #[serde(rename = "type")]
+    pub kind: OpportunityType,
+    /// Computed from the clock at the moment of the request.
+    pub status: Status,
+    pub title: LocalizedText,
+    pub summary: LocalizedText,
+    pub organization: OrganizationRef,
+    pub disciplines: Vec<Discipline>,
+    pub destination: DestinationView,
+    pub eligibility: EligibilityView,
+    pub opens_at: Option<DateTime<Utc>>,
+    /// The last instant to apply, in UTC; absent for rolling calls without an end.
+    pub deadline: Option<DateTime<Utc>>,
+    /// The IANA time zone the deadline was announced in.
+    #[schema(example = "Europe/Ljubljana")]
+    pub deadline_timezone: Option<String>,
+    /// The deadline as announced: local time with its UTC offset.
+    #[schema(example = "2027-01-31T23:59:00+01:00")]
+    pub deadline_local: Option<String>,
+    /// Applications are read as they come in.
+    pub rolling: bool,
+    pub funding: Option<FundingView>,
+    pub covered_costs: Vec<CoveredCost>,
+    pub free_to_apply: bool,
+    pub updated_at: DateTime<Utc>,
+    pub published_at: Option<DateTime<Utc>>,
+}
+
+impl From<OpportunityView> for OpportunitySummary {
+    fn from(v: OpportunityView) -> Self {
+        OpportunitySummary {
+            id: v.id,
+            slug: v.slug,
+            kind: v.kind,
+            status: v.status,
+            title: v.title,
+            summary: v.summary,
+            organization: v.organization,
+            disciplines: v.disciplines,
+            destination: v.destination,
+            eligibility: v.eligibility,
+            opens_at: v.opens_at,
+            deadline: v.deadline,
+            deadline_timezone: v.deadline_timezone,
+            deadline_local: v.deadline_local,
+            rolling: v.rolling,
+            funding: v.funding,
+            covered_costs: v.covered_costs,
+            free_to_apply: v.free_to_apply,
+            updated_at: v.updated_at,
+            published_at: v.published_at,
+        }
+    }
+}
+
 /// A change made to a published entry.
 #[derive(Serialize, ToSchema)]
 pub struct PublicChange {
