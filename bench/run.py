@@ -239,6 +239,8 @@ def main():
     p.add_argument("--connections", type=int, default=32)
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--smoke", action="store_true")
+    p.add_argument("--cache-mb", type=int, default=None,
+                   help="MOBILITY_RESPONSE_CACHE_MB for the server (default: the service's default)")
     p.add_argument("--binary", default=os.path.join(ROOT, "target", "release", "mobility-directory"))
     args = p.parse_args()
     args.binary = os.path.abspath(args.binary)
@@ -254,6 +256,8 @@ def main():
     base = f"http://127.0.0.1:{port}"
     env = dict(os.environ, MOBILITY_BIND=f"127.0.0.1:{port}", MOBILITY_WORKERS=str(args.workers),
                MOBILITY_JWT_SECRET="bench-secret-0123456789abcdef-0123456789", RUST_LOG="warn")
+    if args.cache_mb is not None:
+        env["MOBILITY_RESPONSE_CACHE_MB"] = str(args.cache_mb)
     db_name = None
     if args.backend == "postgres":
         db_name = f"md_bench_{os.getpid()}"
@@ -295,7 +299,8 @@ def main():
 
     health = results["healthz"]["rps"]
     print(f"\n{args.backend}, {args.entries} entries, {args.connections} connections, "
-          f"{args.workers} workers, {args.duration} s per measure")
+          f"{args.workers} workers, {args.duration} s per measure, response cache "
+          f"{env.get('MOBILITY_RESPONSE_CACHE_MB', 'default')} MB")
     print(f"{'measure':40} {'req/s':>10} {'x healthz':>10} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8}")
     for name, r in results.items():
         print(f"{name:40} {r['rps']:10.0f} {r['rps'] / health:10.3f} {r['p50']:8.2f} {r['p99']:8.2f} {r['non2xx']:8d}")

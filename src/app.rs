@@ -43,7 +43,7 @@ impl Application {
         let document = openapi::document();
         let routes = web::Data::new(RouteTable::from_document(&document));
         let pool = web::Data::new(pool);
-        let cache = web::Data::new(ResponseCache::default());
+        let cache = web::Data::new(ResponseCache::new(settings.response_cache_mb * 1024 * 1024));
         let local = listener.local_addr().map_err(|e| e.to_string())?;
         let workers = settings.workers.unwrap_or_else(|| {
             std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)

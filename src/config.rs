@@ -33,6 +33,9 @@ pub struct Settings {
     /// `MOBILITY_TRUSTED_PROXIES`: addresses and networks of reverse proxies whose
     /// `X-Forwarded-For` names the client (default: none).
     pub trusted_proxies: crate::api::http::client_address::TrustedProxies,
+    /// `MOBILITY_RESPONSE_CACHE_MB`: memory for kept public answers, 0 to keep none
+    /// (default 32).
+    pub response_cache_mb: usize,
 }
 
 impl Settings {
@@ -80,6 +83,14 @@ impl Settings {
             trusted_proxies: crate::api::http::client_address::TrustedProxies::parse(
                 &var("MOBILITY_TRUSTED_PROXIES").unwrap_or_default(),
             )?,
+            response_cache_mb: match var("MOBILITY_RESPONSE_CACHE_MB") {
+                Some(v) => v
+                    .parse()
+                    .ok()
+                    .filter(|n| *n <= 4096)
+                    .ok_or("MOBILITY_RESPONSE_CACHE_MB must be an integer from 0 to 4096")?,
+                None => 32,
+            },
         })
     }
 

@@ -153,6 +153,7 @@ fn start(
         jwt_secret: Some(TEST_JWT_SECRET.into()),
         token_ttl_seconds: 3600,
         trusted_proxies: trusted_proxies.clone(),
+        response_cache_mb: 32,
     };
     let (tx, rx) = mpsc::channel();
     let server_pool = pool.clone();

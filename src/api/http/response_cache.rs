@@ -34,8 +34,6 @@ const CACHED_PREFIXES: &[&str] = &[
     "/api/v1/organizations",
     "/api/v1/taxonomies",
 ];
-/// The memory all kept answers may take together.
-const BUDGET_BYTES: usize = 32 * 1024 * 1024;
 /// An answer larger than this is not kept.
 const LARGEST_BYTES: usize = 1024 * 1024;
 
@@ -61,12 +59,20 @@ struct Inner {
 }
 
 /// The answers of this process, shared by its workers.
-#[derive(Default)]
 pub struct ResponseCache {
     inner: Mutex<Inner>,
+    /// The memory all kept answers may take together; 0 keeps none.
+    budget_bytes: usize,
 }
 
 impl ResponseCache {
+    pub fn new(budget_bytes: usize) -> ResponseCache {
+        ResponseCache {
+            inner: Mutex::new(Inner::default()),
+            budget_bytes,
+        }
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
         self.inner
             .lock()
@@ -101,14 +107,14 @@ impl ResponseCache {
 
     fn keep(&self, epoch: Epoch, key: String, kept: Kept) {
         let size = kept.body.len() + key.len() + 256;
-        if size > LARGEST_BYTES {
+        if size > LARGEST_BYTES.min(self.budget_bytes) {
             return;
         }
         let mut inner = self.lock();
         if inner.epoch != Some(epoch) || inner.answers.contains_key(&key) {
             return;
         }
-        while inner.bytes + size > BUDGET_BYTES {
+        while inner.bytes + size > self.budget_bytes {
             let Some(oldest) = inner.order.pop_front() else {
                 break;
             };
@@ -148,7 +154,7 @@ pub async fn serve_from_cache(
     ) else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
-    if !cacheable(&req) {
+    if cache.budget_bytes == 0 || !cacheable(&req) {
         return Ok(next.call(req).await?.map_into_boxed_body());
     }
     let now = Utc::now();
