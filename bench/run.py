@@ -239,6 +239,8 @@ def main():
     p.add_argument("--connections", type=int, default=32)
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--smoke", action="store_true")
+    p.add_argument("--keep", metavar="DIR",
+                   help="work in DIR and keep it (data, database, logs) for a closer look")
     p.add_argument("--cache-mb", type=int, default=None,
                    help="MOBILITY_RESPONSE_CACHE_MB for the server (default: the service's default)")
     p.add_argument("--binary", default=os.path.join(ROOT, "target", "release", "mobility-directory"))
@@ -249,7 +251,8 @@ def main():
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install wrk")
 
-    work = tempfile.mkdtemp(prefix="md-bench-")
+    work = os.path.abspath(args.keep) if args.keep else tempfile.mkdtemp(prefix="md-bench-")
+    os.makedirs(work, exist_ok=True)
     data = os.path.join(work, "data")
     subprocess.run([sys.executable, os.path.join(HERE, "generate.py"), str(args.entries), data], check=True)
     port = free_port()
@@ -294,7 +297,7 @@ def main():
     finally:
         server.stop()
         log.close()
-        if db_name:
+        if db_name and not args.keep:
             subprocess.run(["psql", PG_ADMIN, "-qc", f"DROP DATABASE IF EXISTS {db_name} WITH (FORCE)"])
 
     health = results["healthz"]["rps"]
@@ -313,7 +316,8 @@ def main():
               f"{tps if tps is not None else float('nan'):.0f} transactions/s "
               f"(list / pgbench = {results['list, first page']['rps'] / tps if tps else float('nan'):.2f})")
     bad = sum(r["non2xx"] for r in results.values())
-    shutil.rmtree(work, ignore_errors=True)
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
     if bad:
         sys.exit(f"{bad} responses were not 2xx")
 

@@ -180,6 +180,8 @@ pub enum Unavailable {
     ReadOnly,
     /// The disk holding the database is full.
     DiskFull,
+    /// Reading or writing the database file failed.
+    Io,
     /// The schema is missing: migrations were not applied.
     NotMigrated,
     /// The connection broke or the server is shutting down.
@@ -196,6 +198,9 @@ impl Unavailable {
             }
             Unavailable::DiskFull => {
                 "the disk holding the database is full; retry once an operator has freed space"
+            }
+            Unavailable::Io => {
+                "the database file could not be read or written (an I/O error); retry once an operator has checked its storage"
             }
             Unavailable::NotMigrated => {
                 "the database has not been migrated; run `mobility-directory migrate`"
@@ -242,10 +247,11 @@ impl Unavailable {
             "could not send data",
             "terminating connection",
             "connection to server",
-            "disk i/o error",
             "the database system is",
         ]) {
             Some(Unavailable::ConnectionLost)
+        } else if any(&["disk i/o error", "i/o error"]) {
+            Some(Unavailable::Io)
         } else {
             None
         }

@@ -23,6 +23,7 @@ use actix_web::middleware::Next;
 use actix_web::web::{self, Bytes};
 use actix_web::{HttpResponse, HttpResponseBuilder};
 use chrono::{DateTime, Utc};
+use tokio::sync::watch;
 
 use crate::api::http::database;
 use crate::db::Pool;
@@ -53,6 +54,9 @@ struct Kept {
 struct Inner {
     epoch: Option<Epoch>,
     answers: HashMap<String, Arc<Kept>>,
+    /// Answers being made, by key: requests for the same key wait for the one that
+    /// makes it instead of all running the same queries at once.
+    making: HashMap<String, watch::Receiver<()>>,
     /// Keys in the order they were kept, for eviction when the budget is spent.
     order: VecDeque<String>,
     bytes: usize,
@@ -97,12 +101,26 @@ impl ResponseCache {
         }
     }
 
-    fn get(&self, epoch: Epoch, key: &str) -> Option<Arc<Kept>> {
-        let inner = self.lock();
+    /// A kept answer; or, when another request is making it, a way to wait for that;
+    /// or the duty to make it (until the returned guard is dropped).
+    fn claim(self: &Arc<Self>, epoch: Epoch, key: &str) -> Claim {
+        let mut inner = self.lock();
         if inner.epoch != Some(epoch) {
-            return None;
+            return Claim::Make(None);
         }
-        inner.answers.get(key).cloned()
+        if let Some(kept) = inner.answers.get(key) {
+            return Claim::Kept(kept.clone());
+        }
+        if let Some(receiver) = inner.making.get(key) {
+            return Claim::Wait(receiver.clone());
+        }
+        let (sender, receiver) = watch::channel(());
+        inner.making.insert(key.to_owned(), receiver);
+        Claim::Make(Some(Making {
+            cache: self.clone(),
+            key: key.to_owned(),
+            _done: sender,
+        }))
     }
 
     fn keep(&self, epoch: Epoch, key: String, kept: Kept) {
@@ -127,6 +145,30 @@ impl ResponseCache {
         inner.answers.insert(key, Arc::new(kept));
     }
 }
+
+enum Claim {
+    Kept(Arc<Kept>),
+    Wait(watch::Receiver<()>),
+    /// Make the answer; `None` when the epoch moved on and nothing will be kept.
+    Make(Option<Making>),
+}
+
+/// The duty to make one answer. Dropping it (answer kept or not, request finished or
+/// cancelled) wakes the requests waiting for it.
+struct Making {
+    cache: Arc<ResponseCache>,
+    key: String,
+    _done: watch::Sender<()>,
+}
+
+impl Drop for Making {
+    fn drop(&mut self) {
+        self.cache.lock().making.remove(&self.key);
+    }
+}
+
+/// How long a request waits for another to make the same answer before making it itself.
+const LONGEST_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 fn cacheable(req: &ServiceRequest) -> bool {
     req.method() == Method::GET
@@ -178,9 +220,22 @@ pub async fn serve_from_cache(
     };
     cache.begin(epoch);
     let key = format!("{}?{}", req.path(), req.query_string());
-    if let Some(kept) = cache.get(epoch, &key) {
-        return Ok(req.into_response(answer(&kept)));
-    }
+    let cache: Arc<ResponseCache> = cache.into_inner();
+    let making = loop {
+        match cache.claim(epoch, &key) {
+            Claim::Kept(kept) => return Ok(req.into_response(answer(&kept))),
+            Claim::Make(making) => break making,
+            Claim::Wait(mut done) => {
+                // Woken when the other request is done, kept or not; then look again.
+                if actix_web::rt::time::timeout(LONGEST_WAIT, done.changed())
+                    .await
+                    .is_err()
+                {
+                    break None;
+                }
+            }
+        }
+    };
     let response = next.call(req).await?;
     if response.status() != StatusCode::OK {
         return Ok(response.map_into_boxed_body());
@@ -202,5 +257,6 @@ pub async fn serve_from_cache(
     };
     let reply = answer(&kept);
     cache.keep(epoch, key, kept);
+    drop(making);
     Ok(ServiceResponse::new(req, reply))
 }
