@@ -18,10 +18,26 @@ const LONGEST_EPOCH: chrono::Duration = chrono::Duration::hours(1);
 
 /// Raises the generation. Call it first in a transaction that changes entries or
 /// organizations: it commits with the change, and it orders writers on PostgreSQL.
+///
+/// On PostgreSQL a transaction raises it once, however often it is called: every UPDATE
+/// of the row inside one transaction would add a row version that the next must walk.
+/// SQLite updates in place.
 pub fn touch(conn: &mut DbConn) -> StoreResult<()> {
-    diesel::update(directory_generation::table.filter(directory_generation::id.eq(1)))
-        .set(directory_generation::generation.eq(directory_generation::generation + 1))
-        .execute(conn)?;
+    match conn {
+        DbConn::Postgres(pg) => {
+            diesel::sql_query(
+                "UPDATE directory_generation
+                 SET generation = generation + 1, raised_by = txid_current()
+                 WHERE id = 1 AND raised_by IS DISTINCT FROM txid_current()",
+            )
+            .execute(pg)?;
+        }
+        DbConn::Sqlite(_) => {
+            diesel::update(directory_generation::table.filter(directory_generation::id.eq(1)))
+                .set(directory_generation::generation.eq(directory_generation::generation + 1))
+                .execute(conn)?;
+        }
+    }
     Ok(())
 }
 

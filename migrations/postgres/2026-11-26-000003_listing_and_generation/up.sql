@@ -11,6 +11,9 @@ CREATE INDEX opportunities_changed ON opportunities (state, updated_at, id);
 -- response cached at one generation is never served at another.
 CREATE TABLE directory_generation (
     id INTEGER PRIMARY KEY NOT NULL CHECK (id = 1),
-    generation BIGINT NOT NULL
+    generation BIGINT NOT NULL,
+    -- The transaction that raised it last: a transaction raises it once, however many
+    -- rows it changes (each UPDATE of one row in one transaction adds a row version).
+    raised_by BIGINT
 );
 INSERT INTO directory_generation (id, generation) VALUES (1, 0);

@@ -9,11 +9,14 @@
 //! every other instance's epoch on its next request.
 //!
 //! The generation is read before the handler runs, so an answer is never older than the
-//! epoch it is filed under. Only anonymous `GET` (and `HEAD`) answers with status 200 of
+//! epoch it is filed under. Concurrent requests share one read of it, but only a read
+//! that began after a request arrived serves that request: every change acknowledged
+//! before a request arrives is seen by it. Only anonymous `GET` (and `HEAD`) answers with status 200 of
 //! the public read resources are kept, within a fixed memory budget.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -62,9 +65,21 @@ struct Inner {
     bytes: usize,
 }
 
+/// Reads of the epoch: one at a time, shared by every request that arrived before it
+/// began.
+#[derive(Default)]
+struct Reads {
+    /// The last epoch read, and when its read began.
+    latest: Option<(Instant, Epoch)>,
+    /// The read under way: when it began, and where its outcome appears (`None` inside
+    /// when the database could not say).
+    pending: Option<(Instant, watch::Receiver<Option<Option<Epoch>>>)>,
+}
+
 /// The answers of this process, shared by its workers.
 pub struct ResponseCache {
     inner: Mutex<Inner>,
+    reads: Mutex<Reads>,
     /// The memory all kept answers may take together; 0 keeps none.
     budget_bytes: usize,
 }
@@ -73,6 +88,7 @@ impl ResponseCache {
     pub fn new(budget_bytes: usize) -> ResponseCache {
         ResponseCache {
             inner: Mutex::new(Inner::default()),
+            reads: Mutex::new(Reads::default()),
             budget_bytes,
         }
     }
@@ -146,6 +162,103 @@ impl ResponseCache {
     }
 }
 
+impl ResponseCache {
+    fn reads(&self) -> std::sync::MutexGuard<'_, Reads> {
+        self.reads
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The epoch as read by a read that began at or after `arrival`, so that the answer
+    /// reflects every change acknowledged before the request arrived. Concurrent requests
+    /// share one read: a request waits for the read under way if it began after the
+    /// request arrived, and otherwise for the next one. `None` when the database cannot
+    /// say.
+    async fn epoch_since(self: Arc<Self>, arrival: Instant, pool: web::Data<Pool>) -> Option<Epoch> {
+        loop {
+            let step = {
+                let mut reads = self.reads();
+                match (&reads.latest, &reads.pending) {
+                    (Some((began, epoch)), _) if *began >= arrival => return Some(*epoch),
+                    (_, Some((began, outcome))) => Step::Wait(*began >= arrival, outcome.clone()),
+                    (_, None) => {
+                        let began = Instant::now();
+                        let (sender, receiver) = watch::channel(None);
+                        reads.pending = Some((began, receiver));
+                        Step::Read(began, sender)
+                    }
+                }
+            };
+            match step {
+                Step::Wait(serves, mut outcome) => {
+                    let waited =
+                        actix_web::rt::time::timeout(LONGEST_WAIT, outcome.changed()).await;
+                    if serves && let Ok(Ok(())) = waited {
+                        return (*outcome.borrow()).flatten();
+                    }
+                }
+                Step::Read(began, sender) => {
+                    let reading = Reading {
+                        cache: self.clone(),
+                        began,
+                    };
+                    let epoch = self.read_epoch(&pool).await;
+                    {
+                        let mut reads = self.reads();
+                        if let Some(epoch) = epoch {
+                            reads.latest = Some((began, epoch));
+                        }
+                    }
+                    drop(reading);
+                    let _ = sender.send(Some(epoch));
+                    return epoch;
+                }
+            }
+        }
+    }
+
+    /// Reads the generation; when it is the kept epoch's and no status has changed since,
+    /// that epoch holds, else a new one begins at the next status change.
+    async fn read_epoch(self: &Arc<Self>, pool: &web::Data<Pool>) -> Option<Epoch> {
+        let known = self.clone();
+        database::run(pool, move |conn| {
+            let now = Utc::now();
+            let generation = store::directory::generation(conn)?;
+            if let Some(epoch) = known.epoch(generation, now) {
+                return Ok(epoch);
+            }
+            Ok(Epoch {
+                generation,
+                valid_until: store::directory::next_status_change(conn, now)?,
+            })
+        })
+        .await
+        .ok()
+    }
+}
+
+enum Step {
+    /// Wait for the read under way; it serves this request if it began after it arrived.
+    Wait(bool, watch::Receiver<Option<Option<Epoch>>>),
+    /// Read, having begun at this instant.
+    Read(Instant, watch::Sender<Option<Option<Epoch>>>),
+}
+
+/// A read under way; when it ends, however it ends, it is no longer pending.
+struct Reading {
+    cache: Arc<ResponseCache>,
+    began: Instant,
+}
+
+impl Drop for Reading {
+    fn drop(&mut self) {
+        let mut reads = self.cache.reads();
+        if reads.pending.as_ref().is_some_and(|(b, _)| *b == self.began) {
+            reads.pending = None;
+        }
+    }
+}
+
 enum Claim {
     Kept(Arc<Kept>),
     Wait(watch::Receiver<()>),
@@ -199,28 +312,14 @@ pub async fn serve_from_cache(
     if cache.budget_bytes == 0 || !cacheable(&req) {
         return Ok(next.call(req).await?.map_into_boxed_body());
     }
-    let now = Utc::now();
-    let known = cache.clone();
-    // The epoch: the generation read now, and when it is new, the next status change.
-    let epoch = database::run(&pool, move |conn| {
-        let generation = store::directory::generation(conn)?;
-        if let Some(epoch) = known.epoch(generation, now) {
-            return Ok(epoch);
-        }
-        let valid_until = store::directory::next_status_change(conn, now)?;
-        Ok(Epoch {
-            generation,
-            valid_until,
-        })
-    })
-    .await;
-    let Ok(epoch) = epoch else {
+    let cache: Arc<ResponseCache> = cache.into_inner();
+    let epoch = cache.clone().epoch_since(Instant::now(), pool).await;
+    let Some(epoch) = epoch else {
         // The database cannot say; the handler gives the answer (or the 503).
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
     cache.begin(epoch);
     let key = format!("{}?{}", req.path(), req.query_string());
-    let cache: Arc<ResponseCache> = cache.into_inner();
     let making = loop {
         match cache.claim(epoch, &key) {
             Claim::Kept(kept) => return Ok(req.into_response(answer(&kept))),
