@@ -75,6 +75,18 @@ pub fn sqlite_pragmas() -> String {
 
 thread_local! {
     static DEADLINE: Cell<Option<Instant>> = const { Cell::new(None) };
+    static CONNECTION_LOST: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Notes that the connection in use on this thread is lost, so that the pool discards it
+/// when it comes back instead of handing it to the next request.
+pub fn note_connection_lost() {
+    CONNECTION_LOST.with(|c| c.set(true));
+}
+
+/// Whether work on this thread found its connection lost since the last call.
+pub fn take_connection_lost() -> bool {
+    CONNECTION_LOST.with(|c| c.replace(false))
 }
 
 /// The deadline of the database work running on this thread. SQLite statements that run
@@ -210,16 +222,20 @@ impl Unavailable {
     }
 
     /// Classifies a database error; `None` for errors that are not about availability.
+    /// A lost connection is noted ([`note_connection_lost`]).
     pub fn of(error: &Error) -> Option<Unavailable> {
-        let message = match error {
+        let found = match error {
             Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => {
-                return Some(Unavailable::ConnectionLost);
+                Some(Unavailable::ConnectionLost)
             }
-            Error::DatabaseError(_, info) => info.message(),
-            Error::BrokenTransactionManager => return Some(Unavailable::ConnectionLost),
-            _ => return None,
+            Error::DatabaseError(_, info) => Unavailable::of_message(info.message()),
+            Error::BrokenTransactionManager => Some(Unavailable::ConnectionLost),
+            _ => None,
         };
-        Unavailable::of_message(message)
+        if matches!(found, Some(Unavailable::ConnectionLost | Unavailable::Io)) {
+            note_connection_lost();
+        }
+        found
     }
 
     /// Classifies an error message of SQLite or PostgreSQL.

@@ -35,6 +35,7 @@ where
     let pool = pool.clone();
     let job = web::block(move || {
         let _deadline = Deadline::start(budget);
+        limits::take_connection_lost();
         let mut conn = pool.get().map_err(StoreError::from)?;
         work(&mut conn)
     });

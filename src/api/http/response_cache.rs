@@ -174,7 +174,11 @@ impl ResponseCache {
     /// share one read: a request waits for the read under way if it began after the
     /// request arrived, and otherwise for the next one. `None` when the database cannot
     /// say.
-    async fn epoch_since(self: Arc<Self>, arrival: Instant, pool: web::Data<Pool>) -> Option<Epoch> {
+    async fn epoch_since(
+        self: Arc<Self>,
+        arrival: Instant,
+        pool: web::Data<Pool>,
+    ) -> Option<Epoch> {
         loop {
             let step = {
                 let mut reads = self.reads();
@@ -253,7 +257,11 @@ struct Reading {
 impl Drop for Reading {
     fn drop(&mut self) {
         let mut reads = self.cache.reads();
-        if reads.pending.as_ref().is_some_and(|(b, _)| *b == self.began) {
+        if reads
+            .pending
+            .as_ref()
+            .is_some_and(|(b, _)| *b == self.began)
+        {
             reads.pending = None;
         }
     }

@@ -343,13 +343,16 @@ pub fn run<R: Read>(
         if options.dry_run {
             return Err(Abort::DryRun(importer.report));
         }
-        if importer.report.rows.len() >= REFRESH_STATISTICS_AFTER {
-            store::maintenance::refresh_statistics(conn).map_err(ApiError::from)?;
-        }
         Ok(importer.report)
     });
     match outcome {
-        Ok(report) | Err(Abort::DryRun(report)) => Ok(report),
+        Ok(report) => {
+            if report.rows.len() >= REFRESH_STATISTICS_AFTER {
+                store::maintenance::refresh_statistics(conn)?;
+            }
+            Ok(report)
+        }
+        Err(Abort::DryRun(report)) => Ok(report),
         Err(Abort::Refused(e)) => Err(e),
     }
 }
