@@ -73,10 +73,15 @@ def wait_for(base, path, status, limit=60):
     raise SystemExit(f"{path} did not answer {status} within {limit} s")
 
 
+SERVICES = []
+
+
 class Service:
-    """The binary on a database, with an editor account."""
+    """The binary on a database, with an editor account. Every one is stopped when its
+    drill ends, however it ends."""
 
     def __init__(self, binary, database_url, work, editor=True):
+        SERVICES.append(self)
         self.binary, self.work = binary, work
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
@@ -104,7 +109,8 @@ class Service:
 
     def stop(self):
         if self.server and self.server.proc.poll() is None:
-            self.server.stop()
+            self.server.proc.kill()
+            self.server.proc.wait()
 
     def token(self):
         status, body = http("POST", self.base + "/api/v1/auth/token",
@@ -135,7 +141,7 @@ def drill_sqlite_readonly(binary, work):
     subprocess.run(["chattr", "+i", db], check=True)
     try:
         svc.start(ready=False)
-        time.sleep(2)
+        wait_for(svc.base, "/healthz", 200)
         status, detail, _ = get(svc.base, "/readyz")
         log(f"  started on an immutable file: /readyz {status} ({detail})")
         assert status == 503 and "read-only" in detail, detail
@@ -146,19 +152,20 @@ def drill_sqlite_readonly(binary, work):
         status, _ = svc.create(token, 1)
         log(f"  writable again: /readyz 200 after {seconds:.1f} s, a create answers {status}")
         assert status == 201
-        subprocess.run(["chattr", "+i", db], check=True)
+        # While serving, writes go to the write-ahead log: that file made immutable too.
+        subprocess.run(["chattr", "+i", db, db + "-wal"], check=True)
         status, detail = svc.create(token, 2)
         detail = detail.get("detail") if isinstance(detail, dict) else detail
         log(f"  made immutable while serving: a create answers {status} ({detail})")
         assert status == 503, detail
-        subprocess.run(["chattr", "-i", db], check=True)
+        subprocess.run(["chattr", "-i", db, db + "-wal"], check=True)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and (status := svc.create(token, 3)[0]) != 201:
             time.sleep(0.5)
         log(f"  writable again: a create answers {status}")
         assert status == 201
     finally:
-        subprocess.run(["chattr", "-i", db])
+        subprocess.run(["chattr", "-i", db, db + "-wal"], capture_output=True)
         svc.stop()
 
 
@@ -219,12 +226,17 @@ def drill_postgres_outage(binary, work):
     cluster("create")
     try:
         svc = Service(binary, cluster_url(), work).start()
+        token = svc.token()
+        svc.organization(token)
         assert get(svc.base, "/api/v1/opportunities")[0] == 200
         cluster("stop")
         status, detail, seconds = get(svc.base, "/api/v1/opportunities")
         ready = get(svc.base, "/readyz")[0]
         log(f"  PostgreSQL stopped: the list answers {status} in {seconds:.2f} s ({detail}); /readyz {ready}")
         assert status == 503 and ready == 503
+        write, _ = svc.create(token, 1)
+        log(f"  a create while it is stopped answers {write}")
+        assert write == 503
         cluster("start")
         seconds = wait_for(svc.base, "/api/v1/opportunities", 200)
         log(f"  PostgreSQL started: the list answers 200 again after {seconds:.1f} s")
@@ -268,7 +280,7 @@ def drill_start_before_database(binary, work):
         svc = Service(binary, cluster_url(), work)
         cluster("stop")
         svc.start(ready=False)
-        time.sleep(2)
+        wait_for(svc.base, "/healthz", 200)
         alive = svc.server.proc.poll() is None
         status, detail, _ = get(svc.base, "/readyz")
         log(f"  started with PostgreSQL down: running={alive}, /readyz {status} ({detail})")
@@ -448,6 +460,8 @@ def main():
         try:
             drills[name](work)
         finally:
+            while SERVICES:
+                SERVICES.pop().stop()
             shutil.rmtree(work, ignore_errors=True)
     log("all drills passed")
 

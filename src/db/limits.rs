@@ -116,7 +116,11 @@ unsafe extern "C" fn past_deadline(_: *mut c_void) -> c_int {
     })
 }
 
-unsafe extern "C" fn install_progress_handler(
+/// Runs for every SQLite connection the process opens: refuses a database file that
+/// opened read-only (SQLite falls back to that without a word when the file cannot be
+/// written, and every write would then fail until a restart), and installs the progress
+/// handler that enforces [`Deadline`].
+unsafe extern "C" fn prepare_connection(
     db: *mut libsqlite3_sys::sqlite3,
     _error: *mut *mut c_char,
     _api: *const libsqlite3_sys::sqlite3_api_routines,
@@ -124,6 +128,9 @@ unsafe extern "C" fn install_progress_handler(
     // SAFETY: SQLite calls this with the handle of a connection it is opening; the
     // handler takes no user data.
     unsafe {
+        if libsqlite3_sys::sqlite3_db_readonly(db, c"main".as_ptr()) == 1 {
+            return libsqlite3_sys::SQLITE_READONLY;
+        }
         libsqlite3_sys::sqlite3_progress_handler(
             db,
             PROGRESS_STEPS,
@@ -134,14 +141,15 @@ unsafe extern "C" fn install_progress_handler(
     libsqlite3_sys::SQLITE_OK
 }
 
-/// Makes every SQLite connection this process opens from now on honour [`Deadline`].
+/// Makes every SQLite connection this process opens from now on honour [`Deadline`], and
+/// refuse to open a database file it cannot write.
 pub fn install_sqlite_deadlines() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         // SAFETY: registers a function with the signature SQLite expects for an automatic
         // extension; it only installs a progress handler on the connection.
         unsafe {
-            libsqlite3_sys::sqlite3_auto_extension(Some(install_progress_handler));
+            libsqlite3_sys::sqlite3_auto_extension(Some(prepare_connection));
         }
     });
 }

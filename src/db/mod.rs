@@ -70,12 +70,10 @@ impl ManageConnection for Manager {
                 limits::install_sqlite_deadlines();
                 let mut conn =
                     SqliteConnection::establish(path).map_err(r2d2::Error::ConnectionError)?;
+                // A file that cannot be written is refused when it is opened (see
+                // `limits::install_sqlite_deadlines`); the pool tries again on the next
+                // request, so writes work again once the file can be written.
                 conn.batch_execute(&limits::sqlite_pragmas())
-                    .map_err(r2d2::Error::QueryError)?;
-                // A file that cannot be written opens read-only without a word; such a
-                // connection would fail every write until the process restarts, so it is
-                // refused here, and the pool tries again on the next request.
-                conn.batch_execute("BEGIN IMMEDIATE; ROLLBACK;")
                     .map_err(r2d2::Error::QueryError)?;
                 Ok(DbConn::Sqlite(conn))
             }

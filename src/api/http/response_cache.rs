@@ -30,6 +30,7 @@ use tokio::sync::watch;
 
 use crate::api::http::database;
 use crate::db::Pool;
+use crate::error::ApiError;
 use crate::store;
 
 /// The paths whose anonymous answers are kept.
@@ -71,9 +72,8 @@ struct Inner {
 struct Reads {
     /// The last epoch read, and when its read began.
     latest: Option<(Instant, Epoch)>,
-    /// The read under way: when it began, and where its outcome appears (`None` inside
-    /// when the database could not say).
-    pending: Option<(Instant, watch::Receiver<Option<Option<Epoch>>>)>,
+    /// The read under way: when it began, and where its outcome appears.
+    pending: Option<(Instant, watch::Receiver<Option<EpochRead>>)>,
 }
 
 /// The answers of this process, shared by its workers.
@@ -172,18 +172,14 @@ impl ResponseCache {
     /// The epoch as read by a read that began at or after `arrival`, so that the answer
     /// reflects every change acknowledged before the request arrived. Concurrent requests
     /// share one read: a request waits for the read under way if it began after the
-    /// request arrived, and otherwise for the next one. `None` when the database cannot
-    /// say.
-    async fn epoch_since(
-        self: Arc<Self>,
-        arrival: Instant,
-        pool: web::Data<Pool>,
-    ) -> Option<Epoch> {
+    /// request arrived, and otherwise for the next one. A failure is shared with every
+    /// request waiting, whenever it arrived: the database cannot answer them either.
+    async fn epoch_since(self: Arc<Self>, arrival: Instant, pool: web::Data<Pool>) -> EpochRead {
         loop {
             let step = {
                 let mut reads = self.reads();
                 match (&reads.latest, &reads.pending) {
-                    (Some((began, epoch)), _) if *began >= arrival => return Some(*epoch),
+                    (Some((began, epoch)), _) if *began >= arrival => return Ok(*epoch),
                     (_, Some((began, outcome))) => Step::Wait(*began >= arrival, outcome.clone()),
                     (_, None) => {
                         let began = Instant::now();
@@ -197,8 +193,12 @@ impl ResponseCache {
                 Step::Wait(serves, mut outcome) => {
                     let waited =
                         actix_web::rt::time::timeout(LONGEST_WAIT, outcome.changed()).await;
-                    if serves && let Ok(Ok(())) = waited {
-                        return (*outcome.borrow()).flatten();
+                    if let Ok(Ok(())) = waited {
+                        match &*outcome.borrow() {
+                            Some(Ok(epoch)) if serves => return Ok(*epoch),
+                            Some(Err(e)) => return Err(e.clone()),
+                            _ => {}
+                        }
                     }
                 }
                 Step::Read(began, sender) => {
@@ -207,14 +207,11 @@ impl ResponseCache {
                         began,
                     };
                     let epoch = self.read_epoch(&pool).await;
-                    {
-                        let mut reads = self.reads();
-                        if let Some(epoch) = epoch {
-                            reads.latest = Some((began, epoch));
-                        }
+                    if let Ok(epoch) = epoch {
+                        self.reads().latest = Some((began, epoch));
                     }
                     drop(reading);
-                    let _ = sender.send(Some(epoch));
+                    let _ = sender.send(Some(epoch.clone()));
                     return epoch;
                 }
             }
@@ -223,7 +220,7 @@ impl ResponseCache {
 
     /// Reads the generation; when it is the kept epoch's and no status has changed since,
     /// that epoch holds, else a new one begins at the next status change.
-    async fn read_epoch(self: &Arc<Self>, pool: &web::Data<Pool>) -> Option<Epoch> {
+    async fn read_epoch(self: &Arc<Self>, pool: &web::Data<Pool>) -> EpochRead {
         let known = self.clone();
         database::run(pool, move |conn| {
             let now = Utc::now();
@@ -237,15 +234,22 @@ impl ResponseCache {
             })
         })
         .await
-        .ok()
+        .map_err(|e| SharedError(Arc::new(e)))
     }
 }
 
+/// An error several waiting requests answer with.
+#[derive(Clone)]
+struct SharedError(Arc<ApiError>);
+
+/// The outcome of a read of the epoch.
+type EpochRead = Result<Epoch, SharedError>;
+
 enum Step {
     /// Wait for the read under way; it serves this request if it began after it arrived.
-    Wait(bool, watch::Receiver<Option<Option<Epoch>>>),
+    Wait(bool, watch::Receiver<Option<EpochRead>>),
     /// Read, having begun at this instant.
-    Read(Instant, watch::Sender<Option<Option<Epoch>>>),
+    Read(Instant, watch::Sender<Option<EpochRead>>),
 }
 
 /// A read under way; when it ends, however it ends, it is no longer pending.
@@ -322,9 +326,13 @@ pub async fn serve_from_cache(
     }
     let cache: Arc<ResponseCache> = cache.into_inner();
     let epoch = cache.clone().epoch_since(Instant::now(), pool).await;
-    let Some(epoch) = epoch else {
-        // The database cannot say; the handler gives the answer (or the 503).
-        return Ok(next.call(req).await?.map_into_boxed_body());
+    let epoch = match epoch {
+        Ok(epoch) => epoch,
+        // The database cannot say, so it could not answer the handler either.
+        Err(SharedError(e)) => {
+            let response = actix_web::ResponseError::error_response(&*e);
+            return Ok(req.into_response(response));
+        }
     };
     cache.begin(epoch);
     let key = format!("{}?{}", req.path(), req.query_string());
