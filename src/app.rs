@@ -52,6 +52,8 @@ impl Application {
         let shutdown = builder.graceful_shutdown_signal();
         let server = builder
             .workers(workers)
+            // Blocking threads beyond the pool's connections would only wait for one.
+            .worker_max_blocking_threads(settings.pool_size as usize + 2)
             .shutdown_timeout(30)
             .listen("mobility-directory", listener, move || {
                 let (app, _) = App::new()

@@ -217,8 +217,13 @@ pub struct Similar {
     pub similarity: f64,
 }
 
-/// Entries of the same organizer (not withdrawn) whose title in either language is at
-/// least [`TITLE_SIMILARITY_THRESHOLD`] similar to a title of `o`.
+/// How many of an organizer's most recently changed entries a new or changed entry is
+/// compared with, so that the cost of a write does not grow with the organizer's history.
+pub const SIMILAR_AMONG_LATEST: i64 = 1000;
+
+/// Entries of the same organizer (not withdrawn), among its [`SIMILAR_AMONG_LATEST`] most
+/// recently changed, whose title in either language is at least
+/// [`TITLE_SIMILARITY_THRESHOLD`] similar to a title of `o`.
 pub fn similar_titles(conn: &mut DbConn, o: &Opportunity) -> StoreResult<Vec<Similar>> {
     let candidates: Vec<(String, String, String)> = opportunities::table
         .inner_join(
@@ -227,6 +232,9 @@ pub fn similar_titles(conn: &mut DbConn, o: &Opportunity) -> StoreResult<Vec<Sim
         .filter(opportunities::organization_id.eq(o.organization_id.to_string()))
         .filter(opportunities::id.ne(o.id.to_string()))
         .filter(opportunities::state.ne(WorkflowState::Withdrawn.slug()))
+        .order((opportunities::updated_at.desc(), opportunities::id.desc()))
+        // Up to two titles (English and Slovenian) per entry.
+        .limit(SIMILAR_AMONG_LATEST * 2)
         .select((
             opportunities::id,
             opportunities::slug,
@@ -267,14 +275,19 @@ pub fn similar_titles(conn: &mut DbConn, o: &Opportunity) -> StoreResult<Vec<Sim
     Ok(found)
 }
 
-/// Every pair of entries (not withdrawn) of one organizer with near-identical titles.
+/// How many neighbours, in title order within an organizer, each title is compared with.
+const PAIR_WINDOW: usize = 50;
+
+/// Pairs of entries (not withdrawn) of one organizer with near-identical titles. Titles
+/// are compared with their [`PAIR_WINDOW`] neighbours in alphabetical order within the
+/// organizer, so the work grows with the number of entries, not with its square; a pair
+/// whose titles differ in their first words can be missed.
 pub fn duplicate_pairs(conn: &mut DbConn) -> StoreResult<Vec<(Similar, Similar)>> {
     let rows: Vec<(String, String, String, String)> = opportunities::table
         .inner_join(
             opportunity_texts::table.on(opportunity_texts::opportunity_id.eq(opportunities::id)),
         )
         .filter(opportunities::state.ne(WorkflowState::Withdrawn.slug()))
-        .order((opportunities::organization_id, opportunities::id))
         .select((
             opportunities::organization_id,
             opportunities::id,
@@ -282,10 +295,22 @@ pub fn duplicate_pairs(conn: &mut DbConn) -> StoreResult<Vec<(Similar, Similar)>
             opportunity_texts::title,
         ))
         .load(conn)?;
+    let mut rows = rows;
+    rows.sort_by_cached_key(|r| (r.0.clone(), r.3.to_lowercase()));
     let mut pairs: Vec<(Similar, Similar)> = Vec::new();
+    let mut seen: std::collections::HashSet<(String, String)> = std::collections::HashSet::new();
     for (i, a) in rows.iter().enumerate() {
-        for b in rows[i + 1..].iter().take_while(|b| b.0 == a.0) {
-            if a.1 == b.1 || pairs.iter().any(|(x, y)| x.id == a.1 && y.id == b.1) {
+        for b in rows[i + 1..]
+            .iter()
+            .take(PAIR_WINDOW)
+            .take_while(|b| b.0 == a.0)
+        {
+            let key = if a.1 < b.1 {
+                (a.1.clone(), b.1.clone())
+            } else {
+                (b.1.clone(), a.1.clone())
+            };
+            if a.1 == b.1 || seen.contains(&key) {
                 continue;
             }
             let score = title_similarity(&a.3, &b.3);
@@ -296,9 +321,12 @@ pub fn duplicate_pairs(conn: &mut DbConn) -> StoreResult<Vec<(Similar, Similar)>
                     title: r.3.clone(),
                     similarity: score,
                 };
-                pairs.push((side(a), side(b)));
+                seen.insert(key);
+                let (first, second) = if a.1 < b.1 { (a, b) } else { (b, a) };
+                pairs.push((side(first), side(second)));
             }
         }
     }
+    pairs.sort_by(|x, y| (&x.0.id, &x.1.id).cmp(&(&y.0.id, &y.1.id)));
     Ok(pairs)
 }
