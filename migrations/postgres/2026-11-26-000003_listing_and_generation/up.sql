@@ -6,6 +6,8 @@ CREATE INDEX opportunities_listing ON opportunities (state, sort_deadline, id);
 CREATE INDEX opportunities_opening ON opportunities (state, opens_at);
 CREATE INDEX opportunities_newest ON opportunities (state, published_at, id);
 CREATE INDEX opportunities_changed ON opportunities (state, updated_at, id);
+-- An organizer's latest entries, which a new or changed title is compared with.
+CREATE INDEX opportunities_organization_latest ON opportunities (organization_id, updated_at, id);
 
 -- Raised by every change to what the public can see, in the changing transaction: a
 -- response cached at one generation is never served at another.
