@@ -101,6 +101,12 @@ impl Deadline {
         let previous = DEADLINE.with(|d| d.replace(Some(Instant::now() + budget)));
         Deadline { previous }
     }
+
+    /// No deadline until the guard is dropped: for maintenance that must finish.
+    pub fn lift() -> Deadline {
+        let previous = DEADLINE.with(|d| d.replace(None));
+        Deadline { previous }
+    }
 }
 
 impl Drop for Deadline {

@@ -347,8 +347,11 @@ pub fn run<R: Read>(
     });
     match outcome {
         Ok(report) => {
-            if report.rows.len() >= REFRESH_STATISTICS_AFTER {
-                store::maintenance::refresh_statistics(conn)?;
+            // The import has committed: a failure here is no reason to report it failed.
+            if report.rows.len() >= REFRESH_STATISTICS_AFTER
+                && let Err(error) = store::maintenance::refresh_statistics(conn)
+            {
+                tracing::warn!(%error, "imported, but the statistics could not be refreshed");
             }
             Ok(report)
         }
