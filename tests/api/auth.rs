@@ -11,7 +11,7 @@ use mobility_directory::domain::vocabulary::Role;
 
 use crate::helpers::{TEST_JWT_SECRET, TestApp, spawn_app};
 
-fn sign_in_reply(app: &TestApp, email: &str, password: &str) -> crate::helpers::Reply {
+pub fn sign_in_reply(app: &TestApp, email: &str, password: &str) -> crate::helpers::Reply {
     app.json(
         "POST",
         "/api/v1/auth/token",

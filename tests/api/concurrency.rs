@@ -5,8 +5,9 @@ use serde_json::json;
 
 use mobility_directory::domain::vocabulary::Role;
 
+use crate::auth::sign_in_reply;
 use crate::curation::{create, valid_input, with_org};
-use crate::helpers::{Reply, TestApp, spawn_app};
+use crate::helpers::{Reply, spawn_app};
 
 /// Runs `n` requests at once, each on its own thread, and returns their replies.
 fn in_parallel(n: usize, request: impl Fn(usize) -> Reply + Sync) -> Vec<Reply> {
@@ -118,22 +119,12 @@ fn a_write_during_a_bulk_import_waits_for_it_instead_of_failing() {
     }
 }
 
-fn sign_in(app: &TestApp, email: &str, password: &str) -> Reply {
-    app.json(
-        "POST",
-        "/api/v1/auth/token",
-        None,
-        &json!({"email": email, "password": password}),
-        &[],
-    )
-}
-
 #[test]
 fn parallel_wrong_passwords_cannot_get_past_the_account_limit() {
     let app = spawn_app();
     app.create_user("target@example.org", Role::Editor);
     let replies = in_parallel(30, |_| {
-        sign_in(&app, "target@example.org", "wrong-guess-123")
+        sign_in_reply(&app, "target@example.org", "wrong-guess-123")
     });
     assert_eq!(count(&replies, 401), 5, "{:?}", statuses(&replies));
     assert_eq!(count(&replies, 429), 25, "{:?}", statuses(&replies));
@@ -143,7 +134,7 @@ fn parallel_wrong_passwords_cannot_get_past_the_account_limit() {
 fn parallel_failed_sign_ins_cannot_get_past_the_address_limit() {
     let app = spawn_app();
     let replies = in_parallel(60, |i| {
-        sign_in(&app, &format!("spray{i}@example.org"), "wrong-guess-123")
+        sign_in_reply(&app, &format!("spray{i}@example.org"), "wrong-guess-123")
     });
     assert_eq!(count(&replies, 401), 20, "{:?}", statuses(&replies));
     assert_eq!(count(&replies, 429), 40, "{:?}", statuses(&replies));
