@@ -396,6 +396,18 @@ fn the_review_workflow_moves_entries_and_checks_roles() {
         410,
         "a published entry, withdrawn, is gone too"
     );
+    let changed = app.json(
+        "PATCH",
+        path,
+        Some(&editor),
+        &json!({"rolling": true}),
+        &[("if-match", "*")],
+    );
+    assert_eq!(
+        changed.status, 409,
+        "a withdrawn entry cannot be changed: {}",
+        changed.body
+    );
 }
 
 #[test]
@@ -590,4 +602,18 @@ fn organizations_are_created_changed_and_withdrawn_by_editors() {
         Some("application/problem+json")
     );
     assert_eq!(app.get_json("/api/v1/organizations")["total"], 0);
+    for (method, body) in [
+        ("PATCH", json!({"name": "Back again"})),
+        (
+            "PUT",
+            json!({"name": "Back again", "kind": "venue", "country": "SI"}),
+        ),
+    ] {
+        let changed = app.json(method, path, Some(&editor), &body, &[("if-match", "*")]);
+        assert_eq!(
+            changed.status, 409,
+            "{method} of a withdrawn organization: {}",
+            changed.body
+        );
+    }
 }

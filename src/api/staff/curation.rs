@@ -88,9 +88,15 @@ impl Loaded {
         }
     }
 
-    /// Editors edit anything; contributors only their own drafts.
+    /// Editors edit anything but a withdrawn entry; contributors only their own drafts.
     fn check_edit(&self, staff: &Staff) -> Result<(), ApiError> {
         self.check_view(staff)?;
+        if self.opportunity.state == WorkflowState::Withdrawn {
+            return Err(ApiError::Conflict {
+                detail: "this entry was withdrawn; a withdrawn entry cannot be changed".into(),
+                existing: None,
+            });
+        }
         if staff.is_editor() || (self.own(staff) && self.opportunity.state == WorkflowState::Draft)
         {
             Ok(())

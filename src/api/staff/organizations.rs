@@ -187,6 +187,19 @@ fn load(conn: &mut DbConn, key: &str) -> Result<Organization, ApiError> {
     }
 }
 
+/// An organization that can still be changed: a withdrawn one cannot.
+fn load_editable(conn: &mut DbConn, key: &str) -> Result<Organization, ApiError> {
+    let current = load(conn, key)?;
+    if current.withdrawn {
+        return Err(ApiError::Conflict {
+            detail: "this organization was withdrawn; a withdrawn organization cannot be changed"
+                .into(),
+            existing: None,
+        });
+    }
+    Ok(current)
+}
+
 /// Create an organization (editors).
 #[utoipa::path(
     tag = "curation",
@@ -279,7 +292,7 @@ pub async fn replace_organization(
     let precondition = if_match(&req);
     let key = path.into_inner();
     let saved = database::run(&pool, move |conn| {
-        let current = load(conn, &key)?;
+        let current = load_editable(conn, &key)?;
         check_if_match(precondition.as_deref(), current.version, true)?;
         let next = next_version(&current, input);
         save(conn, &staff, &current, next, "updated")
@@ -321,7 +334,7 @@ pub async fn patch_organization(
     let precondition = if_match(&req);
     let key = path.into_inner();
     let saved = database::run(&pool, move |conn| {
-        let current = load(conn, &key)?;
+        let current = load_editable(conn, &key)?;
         check_if_match(precondition.as_deref(), current.version, true)?;
         let mut merged = write(&current);
         merge_patch(&mut merged, &patch);
