@@ -15,6 +15,26 @@ pub enum DbConn {
     Sqlite(SqliteConnection),
 }
 
+/// Runs `$body` with `$c` bound to the backend's own connection inside a [`DbConn`], for
+/// statements the connection enum cannot express: multi-row INSERTs.
+macro_rules! on_backend {
+    ($conn:expr, $c:ident => $body:expr) => {
+        match $conn {
+            $crate::db::DbConn::Postgres($c) => $body,
+            $crate::db::DbConn::Sqlite($c) => $body,
+        }
+    };
+}
+pub(crate) use on_backend;
+
+/// How many bound values one statement may carry: SQLite allows 32,766, PostgreSQL 65,535.
+const MAX_BINDS: usize = 30_000;
+
+/// How many rows of `binds_per_row` values each fit in one multi-row INSERT.
+pub fn rows_per_statement(binds_per_row: usize) -> usize {
+    (MAX_BINDS / binds_per_row.max(1)).max(1)
+}
+
 pub type Pool = r2d2::Pool<Manager>;
 pub type PooledConn = r2d2::PooledConnection<Manager>;
 

@@ -5,8 +5,10 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
-use crate::db::DbConn;
+use std::collections::HashMap;
+
 use crate::db::schema::{opportunities, opportunity_provenance, opportunity_texts};
+use crate::db::{DbConn, on_backend};
 use crate::domain::duplicates::{TITLE_SIMILARITY_THRESHOLD, title_similarity};
 use crate::domain::opportunity::Opportunity;
 use crate::domain::vocabulary::WorkflowState;
@@ -75,18 +77,32 @@ pub fn provenance(conn: &mut DbConn, id: &str) -> StoreResult<Provenance> {
 pub fn save_provenance(conn: &mut DbConn, id: &str, p: &Provenance) -> StoreResult<()> {
     use opportunity_provenance::dsl as t;
     diesel::delete(t::opportunity_provenance.filter(t::opportunity_id.eq(id))).execute(conn)?;
-    diesel::insert_into(t::opportunity_provenance)
-        .values((
-            t::opportunity_id.eq(id),
-            t::created_by.eq(p.created_by.map(|c| c.to_string())),
-            t::source_url_key.eq(&p.source_url_key),
-            t::import_source.eq(&p.import_source),
-            t::external_id.eq(&p.external_id),
-            t::submitter_name.eq(&p.submitter_name),
-            t::submitter_email.eq(&p.submitter_email),
-            t::rejection_reason.eq(&p.rejection_reason),
-        ))
-        .execute(conn)?;
+    insert_provenances(conn, &[(id, p)])
+}
+
+/// Stores the provenance of new entries, in multi-row statements.
+pub fn insert_provenances(conn: &mut DbConn, new: &[(&str, &Provenance)]) -> StoreResult<()> {
+    use opportunity_provenance::dsl as t;
+    let rows: Vec<_> = new
+        .iter()
+        .map(|(id, p)| {
+            (
+                t::opportunity_id.eq(*id),
+                t::created_by.eq(p.created_by.map(|c| c.to_string())),
+                t::source_url_key.eq(&p.source_url_key),
+                t::import_source.eq(&p.import_source),
+                t::external_id.eq(&p.external_id),
+                t::submitter_name.eq(&p.submitter_name),
+                t::submitter_email.eq(&p.submitter_email),
+                t::rejection_reason.eq(&p.rejection_reason),
+            )
+        })
+        .collect();
+    for chunk in rows.chunks(crate::db::rows_per_statement(8)) {
+        on_backend!(&mut *conn, c => diesel::insert_into(t::opportunity_provenance)
+            .values(chunk)
+            .execute(c)?);
+    }
     Ok(())
 }
 
@@ -108,18 +124,65 @@ pub fn find_by_source_key(
     Ok(found)
 }
 
+/// The (id, slug) of the entry holding each of `keys` as its normalised source URL.
+pub fn find_by_source_keys(
+    conn: &mut DbConn,
+    keys: &[String],
+) -> StoreResult<HashMap<String, (String, String)>> {
+    let mut found = HashMap::new();
+    for chunk in keys.chunks(crate::db::rows_per_statement(1)) {
+        let rows: Vec<(Option<String>, String, String)> = opportunity_provenance::table
+            .inner_join(
+                opportunities::table
+                    .on(opportunities::id.eq(opportunity_provenance::opportunity_id)),
+            )
+            .filter(opportunity_provenance::source_url_key.eq_any(chunk))
+            .select((
+                opportunity_provenance::source_url_key,
+                opportunities::id,
+                opportunities::slug,
+            ))
+            .load(conn)?;
+        found.extend(
+            rows.into_iter()
+                .filter_map(|(key, id, slug)| Some((key?, (id, slug)))),
+        );
+    }
+    Ok(found)
+}
+
 /// The id of the entry an import created for (`source`, `external_id`).
 pub fn find_by_external_id(
     conn: &mut DbConn,
     source: &str,
     external_id: &str,
 ) -> StoreResult<Option<String>> {
-    Ok(opportunity_provenance::table
-        .filter(opportunity_provenance::import_source.eq(source))
-        .filter(opportunity_provenance::external_id.eq(external_id))
-        .select(opportunity_provenance::opportunity_id)
-        .first(conn)
-        .optional()?)
+    Ok(
+        find_by_external_ids(conn, source, &[external_id.to_owned()])?
+            .into_values()
+            .next(),
+    )
+}
+
+/// The ids of the entries an import from `source` created, by their `external_id`.
+pub fn find_by_external_ids(
+    conn: &mut DbConn,
+    source: &str,
+    external_ids: &[String],
+) -> StoreResult<HashMap<String, String>> {
+    let mut found = HashMap::new();
+    for chunk in external_ids.chunks(crate::db::rows_per_statement(1) - 1) {
+        let rows: Vec<(Option<String>, String)> = opportunity_provenance::table
+            .filter(opportunity_provenance::import_source.eq(source))
+            .filter(opportunity_provenance::external_id.eq_any(chunk))
+            .select((
+                opportunity_provenance::external_id,
+                opportunity_provenance::opportunity_id,
+            ))
+            .load(conn)?;
+        found.extend(rows.into_iter().filter_map(|(key, id)| Some((key?, id))));
+    }
+    Ok(found)
 }
 
 /// Moves an entry to `state` if it is still at `expected_version`, raising the version.

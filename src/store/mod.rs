@@ -4,6 +4,7 @@ pub mod curation;
 pub mod directory;
 pub mod editing;
 pub mod health;
+pub mod importing;
 pub mod maintenance;
 pub mod opportunities;
 pub mod organizations;

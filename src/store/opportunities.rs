@@ -13,7 +13,7 @@ use crate::db::schema::{
     opportunity_languages, opportunity_nationalities, opportunity_residences, opportunity_texts,
     organizations,
 };
-use crate::db::{DbConn, MultiBackend};
+use crate::db::{DbConn, MultiBackend, on_backend};
 use crate::domain::geography::Area;
 use crate::domain::opportunity::Opportunity;
 use crate::domain::status::{DEFAULT_LISTED, Status, closing_soon_window};
@@ -404,16 +404,18 @@ macro_rules! load_values {
     };
 }
 
-/// Inserts one child table's values for an opportunity, row by row (the connection enum
-/// cannot batch).
+/// Inserts one child table's `(opportunity_id, value)` pairs in multi-row statements.
 macro_rules! insert_values {
-    ($conn:expr, $table:ident, $column:ident, $id:expr, $values:expr) => {
-        for value in $values {
-            diesel::insert_into($table::table)
-                .values(($table::opportunity_id.eq($id), $table::$column.eq(value)))
-                .execute($conn)?;
+    ($conn:expr, $table:ident, $column:ident, $pairs:expr) => {{
+        let rows: Vec<_> = $pairs
+            .map(|(id, value)| ($table::opportunity_id.eq(id), $table::$column.eq(value)))
+            .collect();
+        for chunk in rows.chunks(crate::db::rows_per_statement(2)) {
+            on_backend!(&mut *$conn, c => diesel::insert_into($table::table)
+                .values(chunk)
+                .execute(c)?);
         }
-    };
+    }};
 }
 
 /// How much of an entry a caller needs.
@@ -485,15 +487,29 @@ fn with_lists(
 
 /// Stores a new opportunity with all its lists, in one transaction.
 pub fn insert(conn: &mut DbConn, o: &Opportunity) -> StoreResult<()> {
-    check(o)?;
+    insert_many(conn, std::slice::from_ref(o))
+}
+
+/// Stores new opportunities with all their lists in one transaction, a few multi-row
+/// statements per table.
+pub fn insert_many(conn: &mut DbConn, new: &[Opportunity]) -> StoreResult<()> {
+    for o in new {
+        check(o)?;
+    }
     limits::write_transaction(conn, |conn| {
         super::directory::touch(conn)?;
-        diesel::insert_into(opportunities::table)
-            .values(&OpportunityRow::from_domain(o))
-            .execute(conn)?;
-        insert_lists(conn, o)
+        let rows: Vec<OpportunityRow> = new.iter().map(OpportunityRow::from_domain).collect();
+        for chunk in rows.chunks(crate::db::rows_per_statement(OPPORTUNITY_COLUMNS)) {
+            on_backend!(&mut *conn, c => diesel::insert_into(opportunities::table)
+                .values(chunk)
+                .execute(c)?);
+        }
+        insert_lists(conn, new)
     })
 }
+
+/// The columns of `opportunities`, the values one inserted row binds.
+const OPPORTUNITY_COLUMNS: usize = 31;
 
 /// Replaces a stored opportunity with `o` if it is still at `expected_version`; `o`
 /// carries the next version. A stale version is a `Conflict`.
@@ -513,7 +529,7 @@ pub fn update(conn: &mut DbConn, o: &Opportunity, expected_version: i32) -> Stor
             return Err(StoreError::Stale);
         }
         delete_lists(conn, &id)?;
-        insert_lists(conn, o)
+        insert_lists(conn, std::slice::from_ref(o))
     })
 }
 
@@ -557,63 +573,82 @@ fn delete_lists(conn: &mut DbConn, id: &str) -> StoreResult<()> {
     Ok(())
 }
 
-/// Inserts the texts and lists of `o`, row by row (the connection enum cannot batch).
-fn insert_lists(conn: &mut DbConn, o: &Opportunity) -> StoreResult<()> {
-    let id = o.id.to_string();
-    for text in text_rows(o) {
-        diesel::insert_into(opportunity_texts::table)
-            .values((
-                opportunity_texts::opportunity_id.eq(&id),
-                opportunity_texts::language.eq(text.language),
-                opportunity_texts::title.eq(text.title),
-                opportunity_texts::summary.eq(text.summary),
-                opportunity_texts::description.eq(text.description),
-            ))
-            .execute(conn)?;
+/// Inserts the texts and lists of `new`, a few multi-row statements per table.
+fn insert_lists(conn: &mut DbConn, new: &[Opportunity]) -> StoreResult<()> {
+    let ids: Vec<String> = new.iter().map(|o| o.id.to_string()).collect();
+    let texts: Vec<TextRow> = new.iter().flat_map(text_rows).collect();
+    let text_values: Vec<_> = texts
+        .iter()
+        .map(|text| {
+            (
+                opportunity_texts::opportunity_id.eq(&text.opportunity_id),
+                opportunity_texts::language.eq(&text.language),
+                opportunity_texts::title.eq(&text.title),
+                opportunity_texts::summary.eq(&text.summary),
+                opportunity_texts::description.eq(&text.description),
+            )
+        })
+        .collect();
+    for chunk in text_values.chunks(crate::db::rows_per_statement(5)) {
+        on_backend!(&mut *conn, c => diesel::insert_into(opportunity_texts::table)
+            .values(chunk)
+            .execute(c)?);
     }
+    let each = || ids.iter().zip(new);
     insert_values!(
         conn,
         opportunity_disciplines,
         discipline,
-        &id,
-        o.disciplines.iter().map(|d| d.slug())
+        each().flat_map(|(id, o)| o.disciplines.iter().map(move |d| (id, d.slug())))
     );
     insert_values!(
         conn,
         opportunity_covered_costs,
         cost,
-        &id,
-        o.covered_costs.iter().map(|c| c.slug())
+        each().flat_map(|(id, o)| o.covered_costs.iter().map(move |c| (id, c.slug())))
     );
     insert_values!(
         conn,
         opportunity_destinations,
         country,
-        &id,
-        o.destination.countries.iter().map(|c| c.code())
+        each().flat_map(|(id, o)| o.destination.countries.iter().map(move |c| (id, c.code())))
     );
     insert_values!(
         conn,
         opportunity_nationalities,
         area,
-        &id,
-        o.eligibility.nationalities.iter().map(|a| a.code())
+        each().flat_map(|(id, o)| o
+            .eligibility
+            .nationalities
+            .iter()
+            .map(move |a| (id, a.code())))
     );
     insert_values!(
         conn,
         opportunity_residences,
         area,
-        &id,
-        o.eligibility.residences.iter().map(|a| a.code())
+        each().flat_map(|(id, o)| o.eligibility.residences.iter().map(move |a| (id, a.code())))
     );
     insert_values!(
         conn,
         opportunity_languages,
         language,
-        &id,
-        o.languages.iter().map(|l| l.code())
+        each().flat_map(|(id, o)| o.languages.iter().map(move |l| (id, l.code())))
     );
     Ok(())
+}
+
+/// Which of `slugs` entries already use, with the id of the entry using each.
+pub fn slug_owners(conn: &mut DbConn, slugs: &[String]) -> StoreResult<HashMap<String, String>> {
+    let mut owners = HashMap::new();
+    for chunk in slugs.chunks(crate::db::rows_per_statement(1)) {
+        let found: Vec<(String, String)> = opportunities::table
+            .filter(opportunities::slug.eq_any(chunk))
+            .select((opportunities::slug, opportunities::id))
+            .load(conn)?;
+        owners.extend(found);
+    }
+    Ok(owners)
 }
 
 /// How many opportunities are stored, published or not.

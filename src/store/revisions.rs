@@ -4,8 +4,8 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
-use crate::db::DbConn;
 use crate::db::schema::revisions;
+use crate::db::{DbConn, on_backend};
 use crate::domain::changes::Change;
 
 use super::{StoreError, StoreResult, from_db_time, to_db_time};
@@ -33,20 +33,33 @@ pub struct Event<'a> {
 }
 
 pub fn record(conn: &mut DbConn, event: Event) -> StoreResult<()> {
-    diesel::insert_into(revisions::table)
-        .values((
+    record_many(conn, vec![event])
+}
+
+/// Records events in multi-row statements.
+pub fn record_many(conn: &mut DbConn, events: Vec<Event>) -> StoreResult<()> {
+    let now = to_db_time(Utc::now());
+    let mut rows = Vec::with_capacity(events.len());
+    for event in events {
+        let changes = serde_json::to_string(&event.changes)
+            .map_err(|e| StoreError::Internal(e.to_string()))?;
+        rows.push((
             revisions::id.eq(Uuid::now_v7().to_string()),
             revisions::entity.eq(event.entity),
             revisions::entity_id.eq(event.entity_id),
             revisions::version.eq(event.version),
             revisions::actor_id.eq(event.actor.map(|a| a.to_string())),
             revisions::action.eq(event.action),
-            revisions::changes.eq(serde_json::to_string(&event.changes)
-                .map_err(|e| StoreError::Internal(e.to_string()))?),
+            revisions::changes.eq(changes),
             revisions::note.eq(event.note),
-            revisions::created_at.eq(to_db_time(Utc::now())),
-        ))
-        .execute(conn)?;
+            revisions::created_at.eq(now),
+        ));
+    }
+    for chunk in rows.chunks(crate::db::rows_per_statement(9)) {
+        on_backend!(&mut *conn, c => diesel::insert_into(revisions::table)
+            .values(chunk)
+            .execute(c)?);
+    }
     Ok(())
 }
 

@@ -245,6 +245,127 @@ fn an_import_with_one_bad_row_writes_nothing_and_names_every_problem() {
     );
 }
 
+/// More rows than one write batch: slugs and source URLs stay unique across batches,
+/// within a batch and against stored entries, and rows that update come in between.
+#[test]
+fn a_large_import_keeps_slugs_and_sources_unique_within_and_across_batches() {
+    let app = spawn_app();
+    with_org(&app, "lumen");
+    let editor = app.token_for(Role::Editor);
+    let first = app.json(
+        "POST",
+        "/api/v1/import?source=otm&publish=true",
+        Some(&editor),
+        &json!([{"type": "award", "organization": "lumen", "title": {"en": "Same Title"}, "rolling": true, "external_id": "old"}]),
+        &[],
+    );
+    assert_eq!(first.status, 200, "{}", first.body);
+
+    let rows: Vec<Value> = (0..1300)
+        .map(|i| {
+            let mut row = valid_input("lumen", &format!("Call {i}"));
+            row["external_id"] = json!(format!("row-{i}"));
+            if i % 100 == 7 {
+                row["title"] = json!({"en": "Same Title"});
+                row["source_url"] = json!(format!("https://example.org/same/{i}"));
+            }
+            row
+        })
+        .chain([json!({"type": "award", "organization": "lumen", "title": {"en": "Same Title"}, "rolling": true, "external_id": "old", "funding": {"max": 5, "currency": "EUR"}})])
+        .collect();
+    let reply = app.json(
+        "POST",
+        "/api/v1/import?source=otm&publish=true",
+        Some(&editor),
+        &Value::Array(rows),
+        &[],
+    );
+    assert_eq!(
+        reply.status,
+        200,
+        "{}",
+        &reply.body[..reply.body.len().min(2000)]
+    );
+    let report = reply.json();
+    assert_eq!(report["created"], 1300);
+    assert_eq!(report["updated"], 1);
+    let reported = report["rows"].as_array().unwrap();
+    let order: Vec<u64> = reported
+        .iter()
+        .map(|r| r["row"].as_u64().unwrap())
+        .collect();
+    assert_eq!(
+        order,
+        (0..1301).collect::<Vec<u64>>(),
+        "rows are reported in order"
+    );
+    let mut same: Vec<&str> = reported
+        .iter()
+        .filter(|r| r["external_id"] != "old")
+        .map(|r| r["slug"].as_str().unwrap())
+        .filter(|s| s.starts_with("same-title"))
+        .collect();
+    assert_eq!(same.len(), 13);
+    same.sort_by_key(|s| s.rsplit('-').next().unwrap().parse::<usize>().unwrap());
+    let expected: Vec<String> = (2..15).map(|n| format!("same-title-{n}")).collect();
+    assert_eq!(
+        same, expected,
+        "the stored `same-title` keeps its slug; the new ones count on"
+    );
+    assert_eq!(reported[1300]["action"], "updated");
+    assert_eq!(reported[1300]["slug"], "same-title");
+    assert_eq!(
+        app.get_json("/api/v1/opportunities/same-title")["funding"]["max"],
+        5
+    );
+    let total = app.get_as("/api/v1/staff/opportunities", &editor).json()["total"].clone();
+    assert_eq!(total, 1301);
+    let stored = app.get_json(&format!(
+        "/api/v1/opportunities/{}",
+        reported[1299]["id"].as_str().unwrap()
+    ));
+    assert_eq!(stored["title"]["en"], "Call 1299");
+    assert_eq!(stored["disciplines"], json!(["crafts", "visual_arts"]));
+    assert_eq!(stored["covered_costs"], json!(["accommodation", "travel"]));
+
+    // Two new rows with one source URL, in one import: the second names the first.
+    let mut twins = vec![
+        valid_input("lumen", "Twin A"),
+        valid_input("lumen", "Twin B"),
+    ];
+    twins[0]["external_id"] = json!("twin-a");
+    twins[1]["external_id"] = json!("twin-b");
+    twins[1]["source_url"] = twins[0]["source_url"].clone();
+    let mut stored_source = valid_input("lumen", "Twin C");
+    stored_source["external_id"] = json!("twin-c");
+    stored_source["source_url"] = json!("https://example.org/calls/call-5");
+    twins.push(stored_source);
+    let reply = app.json(
+        "POST",
+        "/api/v1/import?source=twins",
+        Some(&editor),
+        &Value::Array(twins),
+        &[],
+    );
+    assert_eq!(reply.status, 422, "{}", reply.body);
+    let errors = reply.json()["errors"].clone();
+    assert_eq!(errors[0]["name"], "/1/source_url");
+    assert!(
+        errors[0]["reason"].as_str().unwrap().contains("twin-a"),
+        "{errors}"
+    );
+    assert_eq!(errors[1]["name"], "/2/source_url");
+    assert!(
+        errors[1]["reason"].as_str().unwrap().contains("`call-5`"),
+        "{errors}"
+    );
+    assert_eq!(
+        app.get_as("/api/v1/staff/opportunities", &editor).json()["total"],
+        1301,
+        "all or nothing"
+    );
+}
+
 const CSV: &str = "external_id,type,organization,title.en,title.sl,disciplines,destination.countries,deadline,deadline_timezone,funding.max,funding.currency,rolling,source_url\n\
 csv-1,residency,lumen,CSV Residency,Rezidenca CSV,visual_arts;crafts,SI;HR,2099-05-01T23:59:00+02:00,Europe/Ljubljana,2500,EUR,false,https://example.org/csv-1\n\
 csv-2,travel_grant,lumen,CSV Travel Fund,Potni sklad CSV,music,AT,,,800,EUR,true,https://example.org/csv-2\n";

@@ -19,7 +19,7 @@ use std::io::Read;
 use crate::db::{DbConn, Pool, limits};
 use crate::domain::vocabulary::Role;
 use crate::error::{ApiError, AuthErrors, BodyErrors, CommonErrors, FieldIssue};
-use crate::store::editing::{self, ImportAction, ImportItem};
+use crate::store::importing::{self, ImportAction, ImportItem, ImportRun};
 use crate::store::{self, StoreError, organizations};
 
 use crate::api::http::identity::Staff;
@@ -327,6 +327,7 @@ pub fn run<R: Read>(
             errors: Vec::new(),
             seen: HashSet::new(),
             organizations: HashMap::new(),
+            pending: Vec::new(),
             report: ImportReport {
                 dry_run: options.dry_run,
                 created: 0,
@@ -335,6 +336,7 @@ pub fn run<R: Read>(
             },
         };
         each_row(rows, &mut |index, object| importer.row(conn, index, object))?;
+        importer.flush(conn)?;
         if !importer.errors.is_empty() {
             return Err(Abort::Refused(ApiError::Unprocessable(bounded(
                 importer.errors,
@@ -371,8 +373,13 @@ struct Importer<'a> {
     seen: HashSet<String>,
     /// Organizations by the id or slug rows name them with; `None` when none matches.
     organizations: HashMap<String, Option<Uuid>>,
+    /// Checked rows not yet written, with their index.
+    pending: Vec<(usize, ImportItem)>,
     report: ImportReport,
 }
+
+/// How many checked rows are written together.
+const ROWS_PER_BATCH: usize = 500;
 
 impl Importer<'_> {
     /// Checks one row and, while no row has failed, writes it. Only a failure of the
@@ -442,51 +449,66 @@ impl Importer<'_> {
         };
         let mut opportunity = input.opportunity;
         opportunity.organization_id = organization_id;
-        let item = ImportItem {
-            external_id,
-            opportunity,
+        self.pending.push((
+            row,
+            ImportItem {
+                external_id,
+                opportunity,
+            },
+        ));
+        if self.pending.len() >= ROWS_PER_BATCH {
+            self.flush(conn)?;
+        }
+        Ok(())
+    }
+
+    /// Writes the pending rows, unless a row has failed: then nothing more is written.
+    fn flush(&mut self, conn: &mut DbConn) -> Result<(), ApiError> {
+        let pending = std::mem::take(&mut self.pending);
+        if pending.is_empty() || !self.errors.is_empty() {
+            return Ok(());
+        }
+        let run = ImportRun {
+            source: &self.options.source,
+            actor: self.actor,
+            publish: self.options.publish,
         };
-        match editing::import_one(
-            conn,
-            &self.options.source,
-            &item,
-            self.actor,
-            self.options.publish,
-        ) {
-            Ok(outcome) => {
-                let action = match outcome.action {
-                    ImportAction::Created => {
-                        self.report.created += 1;
-                        "created"
-                    }
-                    ImportAction::Updated => {
-                        self.report.updated += 1;
-                        "updated"
-                    }
-                };
-                self.report.rows.push(ImportedRow {
-                    row,
-                    external_id: item.external_id,
-                    action: action.into(),
-                    id: outcome.id,
-                    slug: outcome.slug,
-                });
-                Ok(())
-            }
-            Err(StoreError::DuplicateSource { slug, .. }) => {
-                self.fail(
+        let (rows, items): (Vec<usize>, Vec<ImportItem>) = pending.into_iter().unzip();
+        let external_ids: Vec<String> = items.iter().map(|i| i.external_id.clone()).collect();
+        let outcomes = importing::import_batch(conn, &run, items)?;
+        for ((row, external_id), outcome) in rows.into_iter().zip(external_ids).zip(outcomes) {
+            match outcome {
+                Ok(outcome) => {
+                    let action = match outcome.action {
+                        ImportAction::Created => {
+                            self.report.created += 1;
+                            "created"
+                        }
+                        ImportAction::Updated => {
+                            self.report.updated += 1;
+                            "updated"
+                        }
+                    };
+                    self.report.rows.push(ImportedRow {
+                        row,
+                        external_id,
+                        action: action.into(),
+                        id: outcome.id,
+                        slug: outcome.slug,
+                    });
+                }
+                Err(StoreError::DuplicateSource { slug, .. }) => self.fail(
                     row,
                     "/source_url",
                     format!("is already the source of `{slug}`"),
-                );
-                Ok(())
+                ),
+                Err(StoreError::Invalid { field, message }) => {
+                    self.fail(row, &format!("/{field}"), message)
+                }
+                Err(e) => return Err(e.into()),
             }
-            Err(StoreError::Invalid { field, message }) => {
-                self.fail(row, &format!("/{field}"), message);
-                Ok(())
-            }
-            Err(e) => Err(e.into()),
         }
+        Ok(())
     }
 
     fn fail(&mut self, row: usize, pointer: &str, reason: impl Into<String>) {

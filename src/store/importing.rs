@@ -1,0 +1,269 @@
+//! Bulk import: entries upserted by (`source`, `external_id`) inside the caller's
+//! transaction. New entries are written a batch at a time, in a few multi-row statements
+//! per table, instead of some twenty round trips each.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::Utc;
+use uuid::Uuid;
+
+use crate::db::DbConn;
+use crate::domain::changes::diff;
+use crate::domain::duplicates::normalize_url;
+use crate::domain::opportunity::Opportunity;
+use crate::domain::vocabulary::WorkflowState;
+
+use super::curation::{self, Provenance};
+use super::editing;
+use super::revisions::{self, Event};
+use super::{StoreError, StoreResult, opportunities};
+
+/// One entry of a bulk import, checked, with its organization resolved.
+pub struct ImportItem {
+    pub external_id: String,
+    pub opportunity: Opportunity,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportAction {
+    Created,
+    Updated,
+}
+
+/// What the import did (or, in a dry run, would do) with one entry.
+#[derive(Debug, Clone)]
+pub struct ImportOutcome {
+    pub action: ImportAction,
+    pub id: Uuid,
+    pub slug: String,
+}
+
+/// How one import writes: where its entries come from, who runs it, and whether new
+/// entries are published at once (otherwise they land in review).
+pub struct ImportRun<'a> {
+    pub source: &'a str,
+    pub actor: Option<Uuid>,
+    pub publish: bool,
+}
+
+/// Upserts `items` in order, inside the caller's transaction, and says for each what it
+/// did or why it was refused. Entries the source imported before are replaced one by one;
+/// new entries are gathered and written together. A refused item writes nothing, but the
+/// others of the batch may be written: the caller rolls the whole import back.
+pub fn import_batch(
+    conn: &mut DbConn,
+    run: &ImportRun,
+    items: Vec<ImportItem>,
+) -> StoreResult<Vec<Result<ImportOutcome, StoreError>>> {
+    let external_ids: Vec<String> = items.iter().map(|i| i.external_id.clone()).collect();
+    let known = curation::find_by_external_ids(conn, run.source, &external_ids)?;
+    let mut outcomes: Vec<Option<Result<ImportOutcome, StoreError>>> = Vec::new();
+    let mut fresh: Vec<(usize, ImportItem)> = Vec::new();
+    for item in items {
+        match known.get(&item.external_id) {
+            Some(id) => {
+                // Earlier rows of the import are written first, so that the slugs and
+                // source URLs this entry is checked against include them.
+                create_all(conn, run, std::mem::take(&mut fresh), &mut outcomes)?;
+                outcomes.push(Some(replace_one(conn, run, id, &item)));
+            }
+            None => {
+                fresh.push((outcomes.len(), item));
+                outcomes.push(None);
+            }
+        }
+    }
+    create_all(conn, run, fresh, &mut outcomes)?;
+    Ok(outcomes
+        .into_iter()
+        .map(|o| o.expect("every item has an outcome"))
+        .collect())
+}
+
+/// Replaces the entry `id` with the item's content, keeping its state and history.
+fn replace_one(
+    conn: &mut DbConn,
+    run: &ImportRun,
+    id: &str,
+    item: &ImportItem,
+) -> Result<ImportOutcome, StoreError> {
+    let current = opportunities::find_any(conn, id)?;
+    let mut claimed = HashSet::new();
+    let next = Opportunity {
+        id: current.id,
+        slug: free_slug(conn, &item.opportunity.slug, Some(id), &mut claimed)?,
+        state: current.state,
+        version: current.version + 1,
+        created_at: current.created_at,
+        updated_at: Utc::now(),
+        published_at: current.published_at,
+        ..item.opportunity.clone()
+    };
+    editing::replace(conn, &current, &next, run.actor, "imported")?;
+    Ok(ImportOutcome {
+        action: ImportAction::Updated,
+        id: next.id,
+        slug: next.slug,
+    })
+}
+
+/// Creates the entries of `fresh` (each with its place in `outcomes`), after checking
+/// them against the store and against each other; fills in their outcomes.
+fn create_all(
+    conn: &mut DbConn,
+    run: &ImportRun,
+    fresh: Vec<(usize, ImportItem)>,
+    outcomes: &mut [Option<Result<ImportOutcome, StoreError>>],
+) -> StoreResult<()> {
+    if fresh.is_empty() {
+        return Ok(());
+    }
+    let now = Utc::now();
+    let keys: Vec<Option<String>> = fresh
+        .iter()
+        .map(|(_, item)| {
+            item.opportunity
+                .source_url
+                .as_deref()
+                .and_then(normalize_url)
+        })
+        .collect();
+    let wanted: Vec<String> = keys.iter().flatten().cloned().collect();
+    let mut sources = curation::find_by_source_keys(conn, &wanted)?;
+    let bases: Vec<String> = fresh
+        .iter()
+        .map(|(_, item)| item.opportunity.slug.clone())
+        .collect();
+    // Slugs taken, by stored entries or by entries of this batch: a base found free here
+    // is taken without another lookup.
+    let mut claimed: HashSet<String> = opportunities::slug_owners(conn, &bases)?
+        .into_keys()
+        .collect();
+    let mut created: Vec<(Opportunity, Provenance)> = Vec::new();
+    for ((place, item), key) in fresh.into_iter().zip(keys) {
+        let outcome = (|| {
+            if let Some((id, slug)) = key.as_ref().and_then(|k| sources.get(k)) {
+                return Err(StoreError::DuplicateSource {
+                    id: id.clone(),
+                    slug: slug.clone(),
+                });
+            }
+            let base = &item.opportunity.slug;
+            let slug = if claimed.insert(base.clone()) {
+                base.clone()
+            } else {
+                free_slug(conn, base, None, &mut claimed)?
+            };
+            let o = Opportunity {
+                id: Uuid::now_v7(),
+                slug,
+                state: if run.publish {
+                    WorkflowState::Published
+                } else {
+                    WorkflowState::InReview
+                },
+                version: 1,
+                created_at: now,
+                updated_at: now,
+                published_at: run.publish.then_some(now),
+                ..item.opportunity
+            };
+            if let Some((field, message)) = o.check().into_iter().next() {
+                return Err(StoreError::Invalid {
+                    field,
+                    message: message.to_owned(),
+                });
+            }
+            if let Some(k) = &key {
+                sources.insert(k.clone(), (o.id.to_string(), o.slug.clone()));
+            }
+            let outcome = ImportOutcome {
+                action: ImportAction::Created,
+                id: o.id,
+                slug: o.slug.clone(),
+            };
+            created.push((
+                o,
+                Provenance {
+                    created_by: run.actor,
+                    source_url_key: key.clone(),
+                    import_source: Some(run.source.to_owned()),
+                    external_id: Some(item.external_id),
+                    ..Provenance::default()
+                },
+            ));
+            Ok(outcome)
+        })();
+        outcomes[place] = Some(outcome);
+    }
+    write_new(conn, run, created)
+}
+
+/// Writes new entries with their provenance and a revision each.
+fn write_new(
+    conn: &mut DbConn,
+    run: &ImportRun,
+    created: Vec<(Opportunity, Provenance)>,
+) -> StoreResult<()> {
+    if created.is_empty() {
+        return Ok(());
+    }
+    let (entries, provenances): (Vec<Opportunity>, Vec<Provenance>) = created.into_iter().unzip();
+    opportunities::insert_many(conn, &entries)?;
+    let ids: Vec<String> = entries.iter().map(|o| o.id.to_string()).collect();
+    let pairs: Vec<(&str, &Provenance)> =
+        ids.iter().map(String::as_str).zip(&provenances).collect();
+    curation::insert_provenances(conn, &pairs)?;
+    revisions::record_many(
+        conn,
+        ids.iter()
+            .zip(&entries)
+            .map(|(id, o)| Event {
+                entity: "opportunity",
+                entity_id: id,
+                version: o.version,
+                actor: run.actor,
+                action: "imported",
+                changes: diff(None, o),
+                note: None,
+            })
+            .collect(),
+    )
+}
+
+/// How many candidate slugs one lookup tries.
+const SLUG_CANDIDATES_PER_LOOKUP: usize = 50;
+
+/// `base`, or `base-2`, `base-3`… whichever is neither used by another entry than
+/// `owner` nor in `claimed`; claims it. `claimed` holds slugs known to be taken.
+fn free_slug(
+    conn: &mut DbConn,
+    base: &str,
+    owner: Option<&str>,
+    claimed: &mut HashSet<String>,
+) -> StoreResult<String> {
+    let candidate = |n: usize| {
+        if n == 1 {
+            base.to_owned()
+        } else {
+            format!("{base}-{n}")
+        }
+    };
+    for first in (1..1000).step_by(SLUG_CANDIDATES_PER_LOOKUP) {
+        let candidates: Vec<String> = (first..first + SLUG_CANDIDATES_PER_LOOKUP)
+            .map(candidate)
+            .collect();
+        let owners: HashMap<String, String> = opportunities::slug_owners(conn, &candidates)?;
+        for slug in candidates {
+            let free = match owners.get(&slug) {
+                None => !claimed.contains(&slug),
+                Some(id) => Some(id.as_str()) == owner,
+            };
+            if free {
+                claimed.insert(slug.clone());
+                return Ok(slug);
+            }
+        }
+    }
+    Err(StoreError::Conflict(format!("no free slug near `{base}`")))
+}
