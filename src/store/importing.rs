@@ -5,6 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::Utc;
+use diesel::RunQueryDsl;
 use uuid::Uuid;
 
 use crate::db::DbConn;
@@ -44,6 +45,17 @@ pub struct ImportRun<'a> {
     pub source: &'a str,
     pub actor: Option<Uuid>,
     pub publish: bool,
+}
+
+/// Readies the caller's import transaction. On PostgreSQL every statement of it is
+/// planned for the tables as they are at that moment: an import grows them by thousands
+/// of rows, and a plan cached while a table was small scans it whole (batches of 500 new
+/// entries took 0.5 s each, not 0.05 s, by the end of a 100,000-entry import).
+pub fn begin(conn: &mut DbConn) -> StoreResult<()> {
+    if let DbConn::Postgres(pg) = conn {
+        diesel::sql_query("SET LOCAL plan_cache_mode = force_custom_plan").execute(pg)?;
+    }
+    Ok(())
 }
 
 /// Upserts `items` in order, inside the caller's transaction, and says for each what it

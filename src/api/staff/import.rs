@@ -321,6 +321,7 @@ pub fn run<R: Read>(
     actor: Option<Uuid>,
 ) -> Result<ImportReport, ApiError> {
     let outcome = limits::write_transaction::<_, Abort, _>(conn, |conn| {
+        importing::begin(conn).map_err(ApiError::from)?;
         let mut importer = Importer {
             options,
             actor,
