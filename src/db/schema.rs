@@ -49,6 +49,7 @@ diesel::table! {
         state -> Text,
         version -> Integer,
         sort_deadline -> Timestamp,
+        open_to_all -> Bool,
     }
 }
 

@@ -3,7 +3,6 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
-use diesel::dsl::{exists, not};
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Nullable, Text};
 
@@ -136,14 +135,8 @@ fn codes_matching(areas: &[Area]) -> Vec<&'static str> {
 /// Calls open to an applicant whose nationality is among `nationalities` or whose
 /// residence is among `residences`; calls with no rule on either side are open to all.
 fn eligibility_predicate(nationalities: &[Area], residences: &[Area]) -> Predicate {
-    use opportunities::dsl::id;
-    let open_to_all = not(exists(
-        opportunity_nationalities::table.filter(opportunity_nationalities::opportunity_id.eq(id)),
-    ))
-    .and(not(exists(
-        opportunity_residences::table.filter(opportunity_residences::opportunity_id.eq(id)),
-    )));
-    let mut predicate: Predicate = Box::new(open_to_all);
+    use opportunities::dsl::{id, open_to_all};
+    let mut predicate: Predicate = Box::new(open_to_all.eq(true));
     if !nationalities.is_empty() {
         let codes = codes_matching(nationalities);
         predicate = Box::new(
@@ -509,7 +502,7 @@ pub fn insert_many(conn: &mut DbConn, new: &[Opportunity]) -> StoreResult<()> {
 }
 
 /// The columns of `opportunities`, the values one inserted row binds.
-const OPPORTUNITY_COLUMNS: usize = 31;
+const OPPORTUNITY_COLUMNS: usize = 32;
 
 /// Replaces a stored opportunity with `o` if it is still at `expected_version`; `o`
 /// carries the next version. A stale version is a `Conflict`.

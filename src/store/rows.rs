@@ -114,6 +114,8 @@ pub(super) struct OpportunityRow {
     pub version: i32,
     /// The deadline, or for calls without one a date after every deadline.
     pub sort_deadline: NaiveDateTime,
+    /// No rule on nationality or residence.
+    pub open_to_all: bool,
 }
 
 /// Title, summary and description in one language.
@@ -217,6 +219,8 @@ impl OpportunityRow {
             sort_deadline: o
                 .deadline
                 .map_or_else(super::opportunities::no_deadline, |d| to_db_time(d.at)),
+            open_to_all: o.eligibility.nationalities.is_empty()
+                && o.eligibility.residences.is_empty(),
         }
     }
 

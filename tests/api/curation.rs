@@ -617,3 +617,57 @@ fn organizations_are_created_changed_and_withdrawn_by_editors() {
         );
     }
 }
+
+/// Whether an entry is open to everyone is kept with the entry: it follows every change of
+/// its rules, so the eligibility filter never finds a call its rules now exclude.
+#[test]
+fn an_entry_that_gains_or_loses_an_eligibility_rule_is_found_accordingly() {
+    let app = spawn_app();
+    with_org(&app, "lumen");
+    let editor = app.token_for(Role::Editor);
+    let mut open = valid_input("lumen", "Open Call");
+    open["eligibility"] = json!({"career_stage": "any"});
+    open["external_id"] = json!("open-1");
+    let imported = app.json(
+        "POST",
+        "/api/v1/import?source=otm&publish=true",
+        Some(&editor),
+        &json!([open]),
+        &[],
+    );
+    assert_eq!(imported.status, 200, "{}", imported.body);
+    let path = "/api/v1/opportunities/open-call";
+    assert_eq!(app.slugs("eligible_country=SI"), vec!["open-call"]);
+
+    let ruled = app.json(
+        "PATCH",
+        path,
+        Some(&editor),
+        &json!({"eligibility": {"nationalities": ["AT"], "career_stage": "any"}}),
+        &[("if-match", "\"1\"")],
+    );
+    assert_eq!(ruled.status, 200, "{}", ruled.body);
+    assert!(app.slugs("eligible_country=SI").is_empty());
+    assert_eq!(app.slugs("eligible_country=AT"), vec!["open-call"]);
+
+    let residents = app.json(
+        "PATCH",
+        path,
+        Some(&editor),
+        &json!({"eligibility": {"nationalities": [], "residences": ["HR"]}}),
+        &[("if-match", "\"2\"")],
+    );
+    assert_eq!(residents.status, 200, "{}", residents.body);
+    assert!(app.slugs("eligible_country=AT").is_empty());
+    assert_eq!(app.slugs("residence=HR"), vec!["open-call"]);
+
+    let reopened = app.json(
+        "PATCH",
+        path,
+        Some(&editor),
+        &json!({"eligibility": {"residences": []}}),
+        &[("if-match", "\"3\"")],
+    );
+    assert_eq!(reopened.status, 200, "{}", reopened.body);
+    assert_eq!(app.slugs("eligible_country=SI"), vec!["open-call"]);
+}
