@@ -23,6 +23,7 @@ use crate::api::http::unparsable::ProblemStream;
 use crate::api::{self, http::fallback::RouteTable};
 use crate::config::Settings;
 use crate::db::Pool;
+use crate::telemetry::RequestSpan;
 use crate::{error, openapi};
 
 /// A bound, not yet running server.
@@ -79,7 +80,7 @@ impl Application {
                     .wrap(from_fn(refuse_nul_in_path))
                     .wrap(from_fn(refuse_long_uri))
                     .wrap(from_fn(echo_request_id))
-                    .wrap(TracingLogger::default());
+                    .wrap(TracingLogger::<RequestSpan>::new());
                 let signal = shutdown.clone();
                 let http = HttpService::<ProblemStream, _, _>::build()
                     .keep_alive(KeepAlive::default())

@@ -1,7 +1,15 @@
-//! Logging: human-readable by default, JSON lines with `MOBILITY_LOG_FORMAT=json`.
+//! Logging: human-readable by default, JSON lines with `MOBILITY_LOG_FORMAT=json`; and the
+//! span each request is logged in.
 
 use std::io::IsTerminal;
 
+use actix_web::Error;
+use actix_web::HttpMessage;
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use tracing::Span;
+use tracing::field::Empty;
+use tracing_actix_web::{DefaultRootSpanBuilder, RequestId, RootSpanBuilder};
 use tracing_subscriber::EnvFilter;
 
 use crate::config::LogFormat;
@@ -18,4 +26,33 @@ pub fn init(format: LogFormat) {
         LogFormat::Text => builder.try_init(),
         LogFormat::Json => builder.json().flatten_event(true).try_init(),
     };
+}
+
+/// The span of each request: method, target, client address and request id, and at the
+/// end its status (which the default builder records).
+///
+/// Unlike tracing-actix-web's default span it does not name the matched route: finding it
+/// walks the route patterns with a regex engine before the request is routed, which took
+/// a tenth of the server's CPU time on answers served from the response cache.
+pub struct RequestSpan;
+
+impl RootSpanBuilder for RequestSpan {
+    fn on_request_start(request: &ServiceRequest) -> Span {
+        let request_id = request.extensions().get::<RequestId>().copied();
+        tracing::info_span!(
+            "HTTP request",
+            http.method = %request.method(),
+            http.target = %request.uri(),
+            http.client_ip = ?request.peer_addr().map(|a| a.ip()),
+            request_id = ?request_id.map(|id| id.to_string()),
+            http.status_code = Empty,
+            otel.status_code = Empty,
+            exception.message = Empty,
+            exception.details = Empty,
+        )
+    }
+
+    fn on_request_end<B: MessageBody>(span: Span, outcome: &Result<ServiceResponse<B>, Error>) {
+        DefaultRootSpanBuilder::on_request_end(span, outcome);
+    }
 }
