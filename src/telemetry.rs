@@ -38,13 +38,21 @@ pub struct RequestSpan;
 
 impl RootSpanBuilder for RequestSpan {
     fn on_request_start(request: &ServiceRequest) -> Span {
-        let request_id = request.extensions().get::<RequestId>().copied();
+        let request_id = request
+            .extensions()
+            .get::<RequestId>()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        let client = request
+            .peer_addr()
+            .map(|a| a.ip().to_string())
+            .unwrap_or_default();
         tracing::info_span!(
             "HTTP request",
             http.method = %request.method(),
             http.target = %request.uri(),
-            http.client_ip = ?request.peer_addr().map(|a| a.ip()),
-            request_id = ?request_id.map(|id| id.to_string()),
+            http.client_ip = %client,
+            request_id = %request_id,
             http.status_code = Empty,
             otel.status_code = Empty,
             exception.message = Empty,
