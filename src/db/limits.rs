@@ -40,9 +40,17 @@ pub const RETRY_AFTER_SECONDS: u32 = 5;
 const PROGRESS_STEPS: c_int = 10_000;
 
 /// The per-connection settings of PostgreSQL that bound every statement.
+///
+/// Merge joins are off. The filters are semi-joins on the entry id, and PostgreSQL would
+/// answer a count by walking the primary key in order to merge it with a short sorted list
+/// of ids, expecting to stop after the list's last id; but it stops only at the next entry
+/// that passes the other conditions. With many unpublished entries after the last
+/// published one, that walk reads all of them: in the soak, 17,000 drafts made the count
+/// of `type=residency&covers=travel` take 30 ms instead of 0.2 ms, and throughput fell to
+/// a fifth. Hash joins serve every query of the service.
 pub fn postgres_session_settings() -> String {
     format!(
-        "SET statement_timeout = {}; SET lock_timeout = {}; SET idle_in_transaction_session_timeout = {}; SET jit = off;",
+        "SET statement_timeout = {}; SET lock_timeout = {}; SET idle_in_transaction_session_timeout = {}; SET jit = off; SET enable_mergejoin = off;",
         STATEMENT_TIMEOUT.as_millis(),
         LOCK_TIMEOUT.as_millis(),
         (IMPORT_TIMEOUT * 2).as_millis(),
