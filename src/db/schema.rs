@@ -161,6 +161,21 @@ diesel::table! {
     }
 }
 
+// The search document of an opportunity. Each backend adds its own index to it: an FTS5
+// table kept by triggers on SQLite, a generated `tsvector` column on PostgreSQL.
+diesel::table! {
+    opportunity_search (opportunity_id) {
+        opportunity_id -> Text,
+        title_en -> Nullable<Text>,
+        title_sl -> Nullable<Text>,
+        summary_en -> Nullable<Text>,
+        summary_sl -> Nullable<Text>,
+        description_en -> Nullable<Text>,
+        description_sl -> Nullable<Text>,
+        organizer -> Text,
+    }
+}
+
 diesel::joinable!(opportunities -> organizations (organization_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -173,6 +188,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     opportunity_nationalities,
     opportunity_residences,
     opportunity_languages,
+    opportunity_search,
     opportunity_provenance,
     users,
     revisions,

@@ -9,5 +9,6 @@ pub mod duplicates;
 pub mod geography;
 pub mod iso_tables;
 pub mod opportunity;
+pub mod search;
 pub mod slug;
 pub mod status;

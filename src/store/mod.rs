@@ -10,6 +10,7 @@ pub mod opportunities;
 pub mod organizations;
 pub mod revisions;
 mod rows;
+pub mod search;
 pub mod throttle;
 pub mod users;
 
@@ -101,7 +102,7 @@ impl Keyset {
     }
 }
 
-fn invalid_cursor() -> StoreError {
+pub(crate) fn invalid_cursor() -> StoreError {
     StoreError::Invalid {
         field: "cursor",
         message: "is not a cursor this list issued".into(),

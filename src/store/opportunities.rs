@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Nullable, Text};
+use diesel::sql_types::{Bool, Double, Nullable, Text};
 
 use crate::db::limits;
 use crate::db::schema::{
@@ -15,12 +15,14 @@ use crate::db::schema::{
 use crate::db::{DbConn, MultiBackend, on_backend};
 use crate::domain::geography::Area;
 use crate::domain::opportunity::Opportunity;
+use crate::domain::search::TextQuery;
 use crate::domain::status::{DEFAULT_LISTED, Status, closing_soon_window};
 use crate::domain::vocabulary::{
     CareerStage, CoveredCost, Discipline, OpportunityType, WorkflowState,
 };
 
 use super::rows::{OpportunityLists, OpportunityRow, TextRow, text_rows};
+use super::search::{self, Backend};
 use super::{Keyset, Page, StoreError, StoreResult, parse_time_key, time_key, to_db_time};
 
 /// What a client asked a list for. Several values of one filter mean any of them,
@@ -46,6 +48,8 @@ pub struct OpportunityFilter {
     /// An organization's id or slug.
     pub organization: Option<String>,
     pub updated_since: Option<DateTime<Utc>>,
+    /// Words to find in the entry's texts and its organizer's name.
+    pub text: Option<TextQuery>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +60,8 @@ pub enum Sort {
     Newest,
     /// Most recently updated first.
     Updated,
+    /// Best match for the filter's text first; without text, as `Deadline`.
+    Relevance,
 }
 
 type Predicate = Box<dyn BoxableExpression<opportunities::table, MultiBackend, SqlType = Bool>>;
@@ -161,9 +167,12 @@ fn eligibility_predicate(nationalities: &[Area], residences: &[Area]) -> Predica
 }
 
 /// Every predicate a filter implies, for published entries only.
-fn predicates(filter: &OpportunityFilter, now: NaiveDateTime) -> Vec<Predicate> {
+fn predicates(filter: &OpportunityFilter, now: NaiveDateTime, backend: Backend) -> Vec<Predicate> {
     use crate::db::schema::opportunities::dsl::*;
     let mut out: Vec<Predicate> = vec![Box::new(state.eq(WorkflowState::Published.slug()))];
+    if let Some(text) = &filter.text {
+        out.push(search::matching(backend, text));
+    }
     if !filter.kinds.is_empty() {
         out.push(Box::new(kind.eq_any(
             filter.kinds.iter().map(|k| k.slug()).collect::<Vec<_>>(),
@@ -276,8 +285,9 @@ fn predicates(filter: &OpportunityFilter, now: NaiveDateTime) -> Vec<Predicate> 
 fn filtered<'a>(
     filter: &OpportunityFilter,
     now: NaiveDateTime,
+    backend: Backend,
 ) -> opportunities::BoxedQuery<'a, MultiBackend> {
-    predicates(filter, now)
+    predicates(filter, now, backend)
         .into_iter()
         .fold(opportunities::table.into_boxed(), |q, p| q.filter(p))
 }
@@ -294,20 +304,34 @@ pub fn list(
 ) -> StoreResult<Page<Opportunity>> {
     use crate::db::schema::opportunities::dsl::*;
     let now = to_db_time(now);
-    let total: i64 = filtered(filter, now).count().get_result(conn)?;
-    let query = filtered(filter, now).select(OpportunityRow::as_select());
-    let query = match sort {
-        Sort::Deadline => query.order((sort_deadline.asc(), id.asc())),
-        Sort::Newest => query.order((published_at.desc(), id.desc())),
-        Sort::Updated => query.order((updated_at.desc(), id.desc())),
+    let backend = Backend::of(conn);
+    let total: i64 = filtered(filter, now, backend).count().get_result(conn)?;
+    let ranked = match (&filter.text, sort) {
+        (Some(text), Sort::Relevance) => Some(text),
+        _ => None,
+    };
+    let score = || match ranked {
+        Some(text) => search::score(backend, text),
+        None => Box::new(diesel::dsl::sql::<Double>("0.0")) as search::Score,
+    };
+    let query = filtered(filter, now, backend).select((OpportunityRow::as_select(), score()));
+    let query = match (sort, ranked) {
+        (Sort::Relevance, Some(_)) => query.order((score().desc(), id.asc())),
+        (Sort::Deadline | Sort::Relevance, _) => query.order((sort_deadline.asc(), id.asc())),
+        (Sort::Newest, _) => query.order((published_at.desc(), id.desc())),
+        (Sort::Updated, _) => query.order((updated_at.desc(), id.desc())),
     };
     let query = match after {
         None => query,
         Some(position) => {
-            let [deadline_at, published, updated] = position.keys::<3>()?;
+            let [deadline_at, published, updated, relevance] = position.keys::<4>()?;
             let after_id = position.id.clone();
-            match sort {
-                Sort::Deadline => {
+            match (sort, ranked) {
+                (Sort::Relevance, Some(_)) => {
+                    let at: f64 = relevance.parse().map_err(|_| super::invalid_cursor())?;
+                    query.filter(score().le(at).and(score().lt(at).or(id.gt(after_id))))
+                }
+                (Sort::Deadline | Sort::Relevance, _) => {
                     let at = parse_time_key(deadline_at)?;
                     // The first bound alone is a range an index serves.
                     query.filter(
@@ -316,33 +340,35 @@ pub fn list(
                             .and(sort_deadline.gt(at).or(id.gt(after_id))),
                     )
                 }
-                Sort::Newest => {
+                (Sort::Newest, _) => {
                     let at = parse_time_key(published)?;
                     let key = published_at.assume_not_null();
                     query.filter(key.le(at).and(key.lt(at).or(id.lt(after_id))))
                 }
-                Sort::Updated => {
+                (Sort::Updated, _) => {
                     let at = parse_time_key(updated)?;
                     query.filter(updated_at.le(at).and(updated_at.lt(at).or(id.lt(after_id))))
                 }
             }
         }
     };
-    let mut rows: Vec<OpportunityRow> = query.limit(limit + 1).load(conn)?;
+    let mut rows: Vec<(OpportunityRow, f64)> = query.limit(limit + 1).load(conn)?;
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
     let next = if more {
-        rows.last().map(|last| Keyset {
+        rows.last().map(|(last, relevance)| Keyset {
             keys: vec![
                 time_key(last.sort_deadline),
                 time_key(last.published_at.unwrap_or(last.updated_at)),
                 time_key(last.updated_at),
+                relevance.to_string(),
             ],
             id: last.id.clone(),
         })
     } else {
         None
     };
+    let rows = rows.into_iter().map(|(row, _)| row).collect();
     Ok(Page {
         items: with_lists(conn, rows, Depth::Summary)?,
         total,
@@ -497,7 +523,8 @@ pub fn insert_many(conn: &mut DbConn, new: &[Opportunity]) -> StoreResult<()> {
                 .values(chunk)
                 .execute(c)?);
         }
-        insert_lists(conn, new)
+        insert_lists(conn, new)?;
+        super::search::write(conn, new, false)
     })
 }
 
@@ -522,7 +549,8 @@ pub fn update(conn: &mut DbConn, o: &Opportunity, expected_version: i32) -> Stor
             return Err(StoreError::Stale);
         }
         delete_lists(conn, &id)?;
-        insert_lists(conn, std::slice::from_ref(o))
+        insert_lists(conn, std::slice::from_ref(o))?;
+        super::search::write(conn, std::slice::from_ref(o), true)
     })
 }
 

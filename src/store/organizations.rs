@@ -123,7 +123,7 @@ pub fn update(conn: &mut DbConn, o: &Organization, expected_version: i32) -> Sto
         if changed == 0 {
             return Err(super::StoreError::Stale);
         }
-        Ok(())
+        super::search::rename_organizer(conn, &o.id.to_string(), &o.name)
     })
 }
 

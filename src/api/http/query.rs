@@ -11,6 +11,7 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+use crate::domain::search::{self, TextQuery};
 use crate::error::{ApiError, FieldIssue};
 
 /// The most values a many-valued parameter takes, counted as sent (repeats included).
@@ -150,6 +151,26 @@ impl QueryParams {
         self.one(name, "a non-empty text", |v| {
             (!v.is_empty()).then(|| v.to_owned())
         })
+    }
+
+    /// A search box's text, parsed. Blank text, or text naming no word, is no search.
+    pub fn search(&mut self, name: &str) -> Option<TextQuery> {
+        let values = self.values(name);
+        let value = match values.as_slice() {
+            [] => return None,
+            [value] => (*value).to_owned(),
+            _ => {
+                self.invalid(name, "may be given only once");
+                return None;
+            }
+        };
+        match search::parse(&value) {
+            Ok(query) => query,
+            Err(problem) => {
+                self.invalid(name, problem.message());
+                None
+            }
+        }
     }
 
     pub fn instant(&mut self, name: &str) -> Option<DateTime<Utc>> {

@@ -26,6 +26,7 @@ use crate::domain::changes::NOTABLE_AFTER_PUBLICATION;
 use crate::store::revisions::Revision;
 
 const LIST_PARAMS: &[&str] = &[
+    "q",
     "type",
     "discipline",
     "covers",
@@ -87,6 +88,7 @@ fn parse_filter(params: &mut QueryParams) -> OpportunityFilter {
             is_identifier(v, 120, &['-']).then(|| v.to_owned())
         }),
         updated_since: params.instant("updated_since"),
+        text: params.search("q"),
     }
 }
 
@@ -95,20 +97,32 @@ fn parse_filter(params: &mut QueryParams) -> OpportunityFilter {
 #[schema(rename_all = "snake_case")]
 #[allow(dead_code)] // describes the `sort` parameter for the OpenAPI document
 pub enum SortOrder {
+    Relevance,
     Deadline,
     Newest,
     Updated,
 }
 
-fn parse_sort(params: &mut QueryParams) -> Sort {
+/// The order asked for; by default the best match first when searching, else the
+/// soonest deadline.
+fn parse_sort(params: &mut QueryParams, searching: bool) -> Sort {
     params
-        .one("sort", "one of deadline, newest, updated", |v| match v {
-            "deadline" => Some(Sort::Deadline),
-            "newest" => Some(Sort::Newest),
-            "updated" => Some(Sort::Updated),
-            _ => None,
+        .one(
+            "sort",
+            "one of relevance, deadline, newest, updated",
+            |v| match v {
+                "relevance" => Some(Sort::Relevance),
+                "deadline" => Some(Sort::Deadline),
+                "newest" => Some(Sort::Newest),
+                "updated" => Some(Sort::Updated),
+                _ => None,
+            },
+        )
+        .unwrap_or(if searching {
+            Sort::Relevance
+        } else {
+            Sort::Deadline
         })
-        .unwrap_or(Sort::Deadline)
 }
 
 const CURSOR_SCOPE: &str = "opportunities";
@@ -124,6 +138,7 @@ const CURSOR_SCOPE: &str = "opportunities";
 #[utoipa::path(
     tag = "opportunities",
     params(
+        ("q" = Option<String>, Query, max_length = 300, example = "rezidenca keramika", description = "Words to find in the title, summary and description (both languages) and the organizer's name. Every word must match; `\"quoted words\"` must match in this order; `-word` excludes; `or` between two terms accepts either. Accents are ignored both ways (`crna` finds `Črna`). Each word of three letters or more also finds longer words starting with it, after a common Slovenian or English ending is cut off (`keramiko` finds `keramika` and `keramike`, `residencies` finds `residency`), so the last word can be half-typed. A blank `q`, or one without any letter or digit, searches nothing. At most 300 characters and 32 words."),
         ("type" = Option<Vec<OpportunityType>>, Query, max_items = 50, description = "Only these types."),
         ("discipline" = Option<Vec<Discipline>>, Query, max_items = 50, description = "Open to any of these disciplines."),
         ("covers" = Option<Vec<CoveredCost>>, Query, max_items = 50, description = "Covers every one of these costs."),
@@ -139,7 +154,7 @@ const CURSOR_SCOPE: &str = "opportunities";
         ("career_stage" = Option<Vec<CareerStage>>, Query, max_items = 50, description = "Aimed at this career stage; calls for `any` stage always match."),
         ("organization" = Option<String>, Query, pattern = "^[A-Za-z0-9-]{1,120}$", description = "Offered by this organization (id or slug)."),
         ("updated_since" = Option<String>, Query, format = DateTime, description = "Changed at or after this instant."),
-        ("sort" = Option<SortOrder>, Query, description = "`deadline` (soonest first, default), `newest` (latest published first) or `updated` (latest change first)."),
+        ("sort" = Option<SortOrder>, Query, description = "`relevance` (best match first; the default with `q`, and the same as `deadline` without it), `deadline` (soonest first, the default without `q`), `newest` (latest published first) or `updated` (latest change first)."),
         ("limit" = Option<i64>, Query, minimum = 1, maximum = 100, description = "Page size, default 20."),
         ("cursor" = Option<String>, Query, min_length = 1, max_length = 1000, pattern = "^[A-Za-z0-9_-]+$", description = "The `next` value of the previous page. It names the last entry seen, so it also continues after a change of `sort` or filters."),
     ),
@@ -156,13 +171,13 @@ pub async fn list_opportunities(
 ) -> Result<HttpResponse, ApiError> {
     let mut params = QueryParams::parse(req.query_string(), LIST_PARAMS);
     let filter = parse_filter(&mut params);
-    let sort = parse_sort(&mut params);
+    let sort = parse_sort(&mut params, filter.text.is_some());
     let page = page_request(&mut params, CURSOR_SCOPE);
     params.finish()?;
     let page = page.map_err(|issue| ApiError::InvalidInput(vec![issue]))?;
 
     let now = Utc::now();
-    let (result, organizations) = database::run(&pool, move |conn| {
+    let (result, organizations, mut snippets) = database::run(&pool, move |conn| {
         let result =
             store::opportunities::list(conn, &filter, sort, page.after.as_ref(), page.limit, now)?;
         let org_ids: Vec<String> = result
@@ -171,7 +186,14 @@ pub async fn list_opportunities(
             .map(|o| o.organization_id.to_string())
             .collect();
         let organizations = store::organizations::find_many(conn, &org_ids)?;
-        Ok((result, organizations))
+        let snippets = match &filter.text {
+            Some(text) => {
+                let ids: Vec<String> = result.items.iter().map(|o| o.id.to_string()).collect();
+                store::search::snippets(conn, text, &ids, None)?
+            }
+            None => HashMap::new(),
+        };
+        Ok((result, organizations, snippets))
     })
     .await?;
 
@@ -182,7 +204,11 @@ pub async fn list_opportunities(
         .map(|o| {
             by_id
                 .get(&o.organization_id)
-                .map(|org| OpportunityView::new(o, org, now).into())
+                .map(|org| {
+                    let mut summary: OpportunitySummary = OpportunityView::new(o, org, now).into();
+                    summary.snippet = snippets.remove(&o.id.to_string()).map(Into::into);
+                    summary
+                })
                 .ok_or_else(|| ApiError::Internal(format!("organization of {} is missing", o.id)))
         })
         .collect::<Result<Vec<_>, _>>()?;

@@ -10,6 +10,7 @@ use crate::domain::status::Status;
 use crate::domain::vocabulary::{
     CareerStage, CoveredCost, Discipline, OpportunityType, OrganizationKind,
 };
+use crate::store::search::{Field, MARK_END, MARK_START, Snippet};
 
 /// A text in English and Slovenian; at least one is present.
 #[derive(Serialize, ToSchema)]
@@ -163,6 +164,61 @@ pub struct OpportunitySummary {
     pub free_to_apply: bool,
     pub updated_at: DateTime<Utc>,
     pub published_at: Option<DateTime<Utc>>,
+    /// With `q` only: a short passage around the words the search matched.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snippet: Option<SnippetView>,
+}
+
+/// Where a search matched an entry, quoted.
+#[derive(Serialize, ToSchema)]
+pub struct SnippetView {
+    /// An HTML fragment of at most about 24 words: the text is escaped (`&amp;`, `&lt;`,
+    /// `&gt;`, `&quot;`), each matched word is wrapped in `<mark>` … `</mark>`, and `…`
+    /// marks text left out. Safe to insert into a page as it is.
+    #[schema(example = "Rezidenca za <mark>keramik</mark>e v Sežani …")]
+    pub html: String,
+    /// The language of the passage, `en` or `sl`; null when it is the organizer's name.
+    #[schema(example = "sl")]
+    pub language: Option<String>,
+    /// The field the passage comes from.
+    pub field: SnippetField,
+}
+
+/// A field a search looks in.
+#[derive(Serialize, ToSchema, Clone, Copy)]
+#[serde(rename_all = "snake_case")]
+pub enum SnippetField {
+    Title,
+    Summary,
+    Description,
+    Organizer,
+}
+
+impl From<Snippet> for SnippetView {
+    fn from(s: Snippet) -> Self {
+        let mut html = String::with_capacity(s.text.len() + 32);
+        for c in s.text.chars() {
+            match c {
+                '&' => html.push_str("&amp;"),
+                '<' => html.push_str("&lt;"),
+                '>' => html.push_str("&gt;"),
+                '"' => html.push_str("&quot;"),
+                MARK_START => html.push_str("<mark>"),
+                MARK_END => html.push_str("</mark>"),
+                c => html.push(c),
+            }
+        }
+        SnippetView {
+            html,
+            language: s.language.map(str::to_owned),
+            field: match s.field {
+                Field::Title => SnippetField::Title,
+                Field::Summary => SnippetField::Summary,
+                Field::Description => SnippetField::Description,
+                Field::Organizer => SnippetField::Organizer,
+            },
+        }
+    }
 }
 
 impl From<OpportunityView> for OpportunitySummary {
@@ -188,6 +244,7 @@ impl From<OpportunityView> for OpportunitySummary {
             free_to_apply: v.free_to_apply,
             updated_at: v.updated_at,
             published_at: v.published_at,
+            snippet: None,
         }
     }
 }

@@ -1,0 +1,2 @@
+DROP TABLE opportunity_search;
+DROP TEXT SEARCH CONFIGURATION md_search;

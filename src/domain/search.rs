@@ -1,0 +1,403 @@
+//! What a search box's text means: words, quoted phrases, `-exclusions` and `or`, read
+//! the way web search engines read them, and how inflected forms are matched.
+//!
+//! No stemmer exists for Slovenian in Snowball, PostgreSQL or SQLite, so every word of
+//! three letters or more is matched as a prefix of its stem: a common inflectional
+//! ending is cut off first (`keramiko` → `keramik…`, `rezidence` → `rezidenc…`,
+//! `residencies` → `residenc…`) as long as four letters remain. That finds the cases and
+//! numbers of Slovenian nouns and English plurals alike, and lets the last word be
+//! half-typed. Both backends get the same parsed query, rendered in their own syntax,
+//! so that they find the same entries.
+
+/// The longest `q` accepted, in characters.
+pub const MAX_QUERY_CHARS: usize = 300;
+/// The most words a query may hold.
+pub const MAX_WORDS: usize = 32;
+
+/// One word as it is matched: `text` exactly, or every word starting with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Word {
+    pub text: String,
+    pub prefix: bool,
+}
+
+/// A word, or words that must follow each other.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Term {
+    Word(Word),
+    Phrase(Vec<Word>),
+}
+
+/// A parsed query: every group must match (a group matches when any of its terms does),
+/// and no excluded term may.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextQuery {
+    pub groups: Vec<Vec<Term>>,
+    pub excluded: Vec<Term>,
+}
+
+/// Why a query cannot be run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QueryProblem {
+    TooLong,
+    TooManyWords,
+    OnlyExclusions,
+}
+
+impl QueryProblem {
+    pub fn message(&self) -> String {
+        match self {
+            QueryProblem::TooLong => format!("at most {MAX_QUERY_CHARS} characters"),
+            QueryProblem::TooManyWords => format!("at most {MAX_WORDS} words"),
+            QueryProblem::OnlyExclusions => {
+                "name at least one word to find, not only words to exclude (`-word`)".into()
+            }
+        }
+    }
+}
+
+/// Words left out of a query that has other words: they are in nearly every entry.
+const STOP_WORDS: &[&str] = &[
+    // English
+    "a", "an", "and", "at", "by", "for", "from", "in", "of", "on", "the", "to", "with",
+    // Slovenian
+    "ali", "do", "iz", "ki", "na", "o", "od", "po", "pri", "s", "so", "ter", "v", "z", "za",
+];
+
+/// Inflectional endings cut off before prefix matching, longest first: Slovenian noun
+/// and adjective cases, English plurals.
+const ENDINGS: &[&str] = &[
+    "ega", "emu", "ies", "ama", "ami", "ah", "em", "es", "ev", "ih", "im", "ov", "om", "a", "e",
+    "i", "o", "u", "y", "s",
+];
+/// The shortest stem an ending may leave.
+const MIN_STEM: usize = 4;
+/// The shortest word matched as a prefix.
+const MIN_PREFIX: usize = 3;
+
+/// A raw piece of the query before words are split out of it.
+#[derive(Debug)]
+enum Piece {
+    Text {
+        text: String,
+        negated: bool,
+        quoted: bool,
+    },
+    Or,
+}
+
+/// Reads `q`. `Ok(None)` means it names no word at all (blank, or only symbols): the
+/// caller treats that as no search.
+pub fn parse(q: &str) -> Result<Option<TextQuery>, QueryProblem> {
+    if q.chars().count() > MAX_QUERY_CHARS {
+        return Err(QueryProblem::TooLong);
+    }
+    let pieces = pieces(q);
+    let last_open = last_word_piece(&pieces);
+    let mut groups: Vec<Vec<Term>> = Vec::new();
+    let mut excluded = Vec::new();
+    let mut join_next = false;
+    let mut words = 0;
+    for (index, piece) in pieces.iter().enumerate() {
+        let (text, negated, quoted) = match piece {
+            Piece::Or => {
+                join_next = !groups.is_empty();
+                continue;
+            }
+            Piece::Text {
+                text,
+                negated,
+                quoted,
+            } => (text, *negated, *quoted),
+        };
+        let split = split_words(text);
+        if split.is_empty() {
+            continue;
+        }
+        words += split.len();
+        if words > MAX_WORDS {
+            return Err(QueryProblem::TooManyWords);
+        }
+        let typing = Some(index) == last_open;
+        let Some(term) = term(&split, quoted, typing) else {
+            continue;
+        };
+        if negated {
+            excluded.push(term);
+            join_next = false;
+        } else if join_next {
+            groups
+                .last_mut()
+                .expect("join_next needs a group")
+                .push(term);
+            join_next = false;
+        } else {
+            groups.push(vec![term]);
+        }
+    }
+    drop_stop_words(&mut groups);
+    if groups.is_empty() {
+        return if excluded.is_empty() {
+            Ok(None)
+        } else {
+            Err(QueryProblem::OnlyExclusions)
+        };
+    }
+    Ok(Some(TextQuery { groups, excluded }))
+}
+
+/// Splits `q` into quoted and unquoted pieces, `-` marking exclusions and `or` alternatives.
+fn pieces(q: &str) -> Vec<Piece> {
+    let mut out = Vec::new();
+    let mut chars = q.chars().peekable();
+    while let Some(&c) = chars.peek() {
+        if c.is_whitespace() {
+            chars.next();
+            continue;
+        }
+        let negated = c == '-';
+        if negated {
+            chars.next();
+        }
+        if chars.peek() == Some(&'"') {
+            chars.next();
+            let text: String = chars.by_ref().take_while(|&c| c != '"').collect();
+            out.push(Piece::Text {
+                text,
+                negated,
+                quoted: true,
+            });
+            continue;
+        }
+        let mut text = String::new();
+        while let Some(&c) = chars.peek() {
+            if c.is_whitespace() || c == '"' {
+                break;
+            }
+            text.push(c);
+            chars.next();
+        }
+        if !negated && text.eq_ignore_ascii_case("or") {
+            out.push(Piece::Or);
+        } else {
+            out.push(Piece::Text {
+                text,
+                negated,
+                quoted: false,
+            });
+        }
+    }
+    out
+}
+
+/// The index of the piece holding the word being typed: the last unquoted piece, when
+/// nothing follows it.
+fn last_word_piece(pieces: &[Piece]) -> Option<usize> {
+    match pieces.last() {
+        Some(Piece::Text { quoted: false, .. }) => Some(pieces.len() - 1),
+        _ => None,
+    }
+}
+
+/// The words of a piece, lower-cased: runs of letters and digits.
+fn split_words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// The term a piece's words make: a phrase when quoted or joined by symbols
+/// (`go-and-see`), a single word otherwise.
+fn term(words: &[String], quoted: bool, typing: bool) -> Option<Term> {
+    let last = words.len() - 1;
+    let matched: Vec<Word> = words
+        .iter()
+        .enumerate()
+        .filter_map(|(i, w)| word(w, typing && i == last, quoted || words.len() > 1))
+        .collect();
+    match matched.len() {
+        0 => None,
+        1 => matched.into_iter().next().map(Term::Word),
+        _ => Some(Term::Phrase(matched)),
+    }
+}
+
+/// How one word is matched. Single letters count only inside phrases.
+fn word(w: &str, typing: bool, in_phrase: bool) -> Option<Word> {
+    let length = w.chars().count();
+    if length == 1 && !in_phrase {
+        return None;
+    }
+    if length < MIN_PREFIX {
+        // Two letters are a prefix only while being typed.
+        return Some(Word {
+            text: w.to_owned(),
+            prefix: typing && length == 2,
+        });
+    }
+    Some(Word {
+        text: stem(w).to_owned(),
+        prefix: true,
+    })
+}
+
+/// `w` without one inflectional ending, if enough of it remains.
+pub fn stem(w: &str) -> &str {
+    if w.chars().any(|c| c.is_numeric()) {
+        return w;
+    }
+    for ending in ENDINGS {
+        let Some(stem) = w.strip_suffix(ending) else {
+            continue;
+        };
+        // A final `s` after `s`, `u` or `i` is no plural: class, circus, thesis.
+        if *ending == "s" && (stem.ends_with('s') || stem.ends_with('u') || stem.ends_with('i')) {
+            continue;
+        }
+        if stem.chars().count() >= MIN_STEM {
+            return stem;
+        }
+    }
+    w
+}
+
+/// Leaves out stop words standing alone, unless nothing else would be left.
+fn drop_stop_words(groups: &mut Vec<Vec<Term>>) {
+    let is_stop = |group: &Vec<Term>| {
+        group.len() == 1
+            && matches!(&group[0], Term::Word(w) if STOP_WORDS.contains(&w.text.as_str()))
+    };
+    if groups.iter().any(|g| !is_stop(g)) {
+        groups.retain(|g| !is_stop(g));
+    }
+}
+
+impl TextQuery {
+    /// The query in SQLite FTS5's syntax: every word a quoted string, so that no word
+    /// is read as an operator.
+    pub fn to_fts5(&self) -> String {
+        fn word(w: &Word) -> String {
+            format!("\"{}\"{}", w.text, if w.prefix { "*" } else { "" })
+        }
+        fn term(t: &Term) -> String {
+            match t {
+                Term::Word(w) => word(w),
+                Term::Phrase(ws) => ws.iter().map(word).collect::<Vec<_>>().join(" + "),
+            }
+        }
+        fn any(terms: &[Term]) -> String {
+            format!(
+                "({})",
+                terms.iter().map(term).collect::<Vec<_>>().join(" OR ")
+            )
+        }
+        let wanted = self
+            .groups
+            .iter()
+            .map(|g| any(g))
+            .collect::<Vec<_>>()
+            .join(" AND ");
+        if self.excluded.is_empty() {
+            wanted
+        } else {
+            format!("({wanted}) NOT {}", any(&self.excluded))
+        }
+    }
+
+    /// The query as PostgreSQL `to_tsquery` input: every word a quoted lexeme.
+    pub fn to_tsquery(&self) -> String {
+        fn word(w: &Word) -> String {
+            format!("'{}'{}", w.text, if w.prefix { ":*" } else { "" })
+        }
+        fn term(t: &Term) -> String {
+            match t {
+                Term::Word(w) => word(w),
+                Term::Phrase(ws) => format!(
+                    "({})",
+                    ws.iter().map(word).collect::<Vec<_>>().join(" <-> ")
+                ),
+            }
+        }
+        fn any(terms: &[Term]) -> String {
+            format!(
+                "({})",
+                terms.iter().map(term).collect::<Vec<_>>().join(" | ")
+            )
+        }
+        let mut parts: Vec<String> = self.groups.iter().map(|g| any(g)).collect();
+        if !self.excluded.is_empty() {
+            parts.push(format!("!{}", any(&self.excluded)));
+        }
+        parts.join(" & ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parsed(q: &str) -> TextQuery {
+        parse(q).expect("valid").expect("has words")
+    }
+
+    #[test]
+    fn inflected_slovenian_and_english_plurals_share_a_stem() {
+        assert_eq!(stem("keramika"), "keramik");
+        assert_eq!(stem("keramiko"), "keramik");
+        assert_eq!(stem("rezidence"), "rezidenc");
+        assert_eq!(stem("residencies"), "residenc");
+        assert_eq!(stem("residency"), "residenc");
+        assert_eq!(stem("ples"), "ples");
+        assert_eq!(stem("circus"), "circus");
+        assert_eq!(stem("ceramics"), "ceramic");
+        assert_eq!(stem("2027"), "2027");
+    }
+
+    #[test]
+    fn words_phrases_exclusions_and_or_render_for_both_engines() {
+        let q = parsed("\"Črna gora\" dance or theatre -berlin");
+        assert_eq!(
+            q.to_fts5(),
+            "((\"črna\"* + \"gora\"*) AND (\"danc\"* OR \"theatr\"*)) NOT (\"berlin\"*)"
+        );
+        assert_eq!(
+            q.to_tsquery(),
+            "(('črna':* <-> 'gora':*)) & ('danc':* | 'theatr':*) & !('berlin':*)"
+        );
+    }
+
+    #[test]
+    fn stop_words_go_unless_they_are_all_there_is() {
+        assert_eq!(parsed("stipendija za prevajalce").groups.len(), 2);
+        assert_eq!(parsed("the").groups.len(), 1);
+    }
+
+    #[test]
+    fn operators_and_symbols_alone_name_no_word() {
+        assert_eq!(parse("  \"\" or - -- *** ( ) ").unwrap(), None);
+        assert_eq!(parse("-berlin"), Err(QueryProblem::OnlyExclusions));
+        assert_eq!(parse(&"a".repeat(301)), Err(QueryProblem::TooLong));
+        assert_eq!(parse(&"ab ".repeat(40)), Err(QueryProblem::TooManyWords));
+    }
+
+    #[test]
+    fn only_the_word_being_typed_is_a_two_letter_prefix() {
+        let q = parsed("dance re");
+        assert_eq!(
+            q.groups[1][0],
+            Term::Word(Word {
+                text: "re".into(),
+                prefix: true
+            })
+        );
+        let q = parsed("re dance");
+        assert_eq!(
+            q.groups[0][0],
+            Term::Word(Word {
+                text: "re".into(),
+                prefix: false
+            })
+        );
+    }
+}
