@@ -2,6 +2,7 @@
 //! to the day it is loaded so that it never goes stale.
 
 mod entries;
+mod texts;
 
 use chrono::{DateTime, Duration, NaiveTime, Utc};
 use uuid::Uuid;
@@ -15,7 +16,7 @@ use crate::domain::opportunity::{
     Activity, ApplicationFee, Destination, Eligibility, Funding, Opportunity, Organization, Texts,
 };
 use crate::domain::slug::slugify;
-use crate::domain::vocabulary::WorkflowState;
+use crate::domain::vocabulary::{OpportunityType, WorkflowState};
 use crate::store::{self, StoreResult};
 
 use entries::{ORGANIZATIONS, OpportunitySpec, OrganizationSpec, SPECS};
@@ -67,6 +68,28 @@ fn organization(spec: &OrganizationSpec, index: usize, now: DateTime<Utc>) -> Or
     }
 }
 
+/// How long the activity of a call of this type lasts, in days; none for prizes and
+/// grants, which have no stay.
+fn days_of(kind: OpportunityType, index: usize) -> Option<i64> {
+    use OpportunityType as T;
+    let pick = |options: &[i64]| Some(options[index % options.len()]);
+    match kind {
+        T::Residency => pick(&[21, 30, 45, 60, 90]),
+        T::Fellowship => pick(&[90, 120, 180]),
+        T::TravelGrant => pick(&[5, 7, 10, 14]),
+        T::Commission | T::Production => pick(&[30, 45, 60]),
+        T::Presenting => pick(&[4, 6, 10]),
+        T::Training => pick(&[5, 7, 10, 14]),
+        T::Networking => pick(&[2, 3, 4]),
+        T::GoAndSee => pick(&[3, 4, 5]),
+        T::MarketDevelopment => pick(&[3, 4, 5]),
+        T::Touring => pick(&[10, 14, 21, 30]),
+        T::Research => pick(&[14, 21, 30, 60]),
+        T::Job => pick(&[180, 270, 365]),
+        T::ProjectGrant | T::Competition | T::Award => None,
+    }
+}
+
 fn areas(codes: &[&str]) -> Vec<Area> {
     codes
         .iter()
@@ -98,69 +121,45 @@ fn opportunity(
     });
     let activity_start = deadline.map(|d| d.at.date_naive()).unwrap_or(today)
         + Duration::days(45 + (index as i64 % 5) * 15);
-    let duration = [14, 21, 30, 45, 60, 90][index % 6];
-    let published = now - Duration::days(10 + (index as i64 * 3) % 120);
-    let updated = published + Duration::days((index as i64) % 9);
-    let destination_names: Vec<String> = spec
+    let duration = days_of(spec.kind, index);
+    // Published before the deadline, even for the archive's closed calls.
+    let mut published = now - Duration::days(10 + (index as i64 * 3) % 120);
+    if let Some(d) = deadline {
+        published = published.min(d.at - Duration::days(21 + index as i64 % 30));
+    }
+    let updated = (published + Duration::days((index as i64) % 9)).min(now);
+    let countries: Vec<Country> = spec
         .destination
         .iter()
-        .map(|c| {
-            Country::parse(c)
-                .expect("demo countries are valid")
-                .name_en()
-                .to_owned()
-        })
+        .map(|c| Country::parse(c).expect("demo countries are valid"))
         .collect();
-    let destination_names_sl: Vec<String> = spec
-        .destination
-        .iter()
-        .map(|c| {
-            Country::parse(c)
-                .expect("demo countries are valid")
-                .name_sl()
-                .to_owned()
-        })
-        .collect();
-    let disciplines_en: Vec<&str> = spec.disciplines.iter().map(|d| d.name_en()).collect();
-    let disciplines_sl: Vec<&str> = spec.disciplines.iter().map(|d| d.name_sl()).collect();
-    let place_en = if spec.online {
-        "online".to_owned()
-    } else {
-        format!("{} ({})", spec.city, destination_names.join(", "))
+    // The organizer's city is the place only when it lies in a destination country.
+    let home = Country::parse(org_spec.country).expect("demo countries are valid");
+    let city = (!spec.online && countries.contains(&home)).then_some(spec.city);
+    let nationalities = areas(spec.nationalities);
+    let residences = areas(spec.residences);
+    let facts = texts::Facts {
+        index,
+        kind: spec.kind,
+        organizer: &org.name,
+        disciplines: spec.disciplines,
+        countries: &countries,
+        city,
+        online: spec.online,
+        nationalities: &nationalities,
+        residences: &residences,
+        stage: spec.stage,
+        max_age: spec.max_age,
+        funding: spec.funding,
+        covers: spec.covers,
+        fee: spec.fee,
+        days: duration,
+        rolling: spec.deadline_in_days.is_none(),
     };
-    let place_sl = if spec.online {
-        "na spletu".to_owned()
-    } else {
-        format!("{} ({})", spec.city, destination_names_sl.join(", "))
-    };
-    let summary = Texts::both(
-        &format!(
-            "{} in {} for {}, offered by {}.",
-            spec.kind.name_en(),
-            place_en,
-            disciplines_en.join(", ").to_lowercase(),
-            org.name
-        ),
-        &format!(
-            "{}: {}, področja: {}. Ponudnik: {}.",
-            spec.kind.name_sl(),
-            place_sl,
-            disciplines_sl.join(", ").to_lowercase(),
-            org.name
-        ),
-    );
-    let description = Texts::both(
-        &format!(
-            "{}. Selected participants work for {duration} days with local partners and present their work at the end of the stay. \
-             Applications are reviewed by an independent jury; the organizer answers questions by email.",
-            spec.title_en
-        ),
-        &format!(
-            "{}. Izbrani udeleženci {duration} dni delajo z lokalnimi partnerji in ob koncu predstavijo svoje delo. \
-             Prijave pregleda neodvisna žirija; organizator odgovarja na vprašanja po e-pošti.",
-            spec.title_sl
-        ),
-    );
+    let summary = facts.summary();
+    let description = facts.description();
+    let summary = Texts::both(&summary.en, &summary.sl);
+    let description = Texts::both(&description.en, &description.sl);
     let slug = slugify(spec.title_en);
     Opportunity {
         id: Uuid::now_v7(),
@@ -172,17 +171,13 @@ fn opportunity(
         description,
         disciplines: spec.disciplines.to_vec(),
         destination: Destination {
-            countries: spec
-                .destination
-                .iter()
-                .map(|c| Country::parse(c).expect("demo countries are valid"))
-                .collect(),
-            city: (!spec.online).then(|| spec.city.to_owned()),
+            countries,
+            city: city.map(str::to_owned),
             online: spec.online,
         },
         eligibility: Eligibility {
-            nationalities: areas(spec.nationalities),
-            residences: areas(spec.residences),
+            nationalities,
+            residences,
             career_stage: spec.stage,
             age_min: spec.max_age.map(|_| 18),
             age_max: spec.max_age,
@@ -192,9 +187,9 @@ fn opportunity(
         rolling: spec.deadline_in_days.is_none(),
         activity: Activity {
             starts_on: Some(activity_start),
-            ends_on: Some(activity_start + Duration::days(duration - 1)),
-            duration_min_days: Some(duration as i32),
-            duration_max_days: Some(duration as i32),
+            ends_on: Some(activity_start + Duration::days(duration.unwrap_or(1) - 1)),
+            duration_min_days: duration.map(|d| d as i32),
+            duration_max_days: duration.map(|d| d as i32),
         },
         funding: spec.funding.map(|(min, max, currency)| Funding {
             min: (min > 0).then_some(min),
