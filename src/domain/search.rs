@@ -333,6 +333,195 @@ impl TextQuery {
     }
 }
 
+/// Private-use characters around a matched word in a snippet; the API turns them into
+/// markup.
+pub const MARK_START: char = '\u{E000}';
+pub const MARK_END: char = '\u{E001}';
+/// How many words a snippet holds at most.
+const SNIPPET_WORDS: usize = 24;
+/// How many words of context a snippet shows before the first match.
+const LEAD_WORDS: usize = 4;
+
+/// The texts of one entry a search looks in: title, summary and description in each
+/// language, and the organizer's name.
+pub struct Document {
+    pub en: [Option<String>; 3],
+    pub sl: [Option<String>; 3],
+    pub organizer: String,
+}
+
+/// Where a snippet was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Title,
+    Summary,
+    Description,
+    Organizer,
+}
+
+/// A short passage around the words a query matched; each matched word is wrapped in
+/// [`MARK_START`] and [`MARK_END`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snippet {
+    pub text: String,
+    /// `en` or `sl`; none for the organizer's name.
+    pub language: Option<&'static str>,
+    pub field: Field,
+}
+
+/// A word as both search engines compare it: lower case, without diacritics.
+pub fn fold(word: &str) -> String {
+    let decomposed = icu_normalizer::DecomposingNormalizerBorrowed::new_nfd().normalize(word);
+    decomposed
+        .chars()
+        .filter(|c| !is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .map(|c| match c {
+            'ø' => 'o',
+            'ł' => 'l',
+            'đ' => 'd',
+            'ħ' => 'h',
+            'ı' => 'i',
+            other => other,
+        })
+        .collect()
+}
+
+fn is_combining_mark(c: char) -> bool {
+    matches!(c, '\u{0300}'..='\u{036F}' | '\u{1AB0}'..='\u{1AFF}' | '\u{1DC0}'..='\u{1DFF}' | '\u{20D0}'..='\u{20FF}' | '\u{FE20}'..='\u{FE2F}')
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || is_combining_mark(c)
+}
+
+impl TextQuery {
+    /// The words a text may match, folded: every word the query wants (excluded ones
+    /// never appear in a match).
+    fn wanted_words(&self) -> Vec<Word> {
+        self.groups
+            .iter()
+            .flatten()
+            .flat_map(|term| match term {
+                Term::Word(w) => vec![w.clone()],
+                Term::Phrase(ws) => ws.clone(),
+            })
+            .map(|w| Word {
+                text: fold(&w.text),
+                prefix: w.prefix,
+            })
+            .collect()
+    }
+
+    /// `text` cut to a snippet around the first matched word, with every matched word
+    /// marked, and how many were marked; `None` when no word matches.
+    pub fn highlight(&self, text: &str) -> Option<(String, usize)> {
+        let wanted = self.wanted_words();
+        // (start, end, matched) of every word, by byte offset.
+        let mut words: Vec<(usize, usize, bool)> = Vec::new();
+        let mut start = None;
+        for (i, c) in text
+            .char_indices()
+            .chain(std::iter::once((text.len(), ' ')))
+        {
+            match (start, is_word_char(c) && i < text.len()) {
+                (None, true) => start = Some(i),
+                (Some(s), false) => {
+                    let folded = fold(&text[s..i]);
+                    let matched = wanted.iter().any(|w| {
+                        if w.prefix {
+                            folded.starts_with(&w.text)
+                        } else {
+                            folded == w.text
+                        }
+                    });
+                    words.push((s, i, matched));
+                    start = None;
+                }
+                _ => {}
+            }
+        }
+        let first = words.iter().position(|w| w.2)?;
+        let from = if words.len() <= SNIPPET_WORDS {
+            0
+        } else {
+            first
+                .saturating_sub(LEAD_WORDS)
+                .min(words.len() - SNIPPET_WORDS)
+        };
+        let to = (from + SNIPPET_WORDS).min(words.len());
+        let begin = if from == 0 { 0 } else { words[from].0 };
+        let end = if to == words.len() {
+            text.len()
+        } else {
+            words[to - 1].1
+        };
+        let mut out = String::with_capacity(end - begin + 16);
+        if begin > 0 {
+            out.push_str("… ");
+        }
+        let mut at = begin;
+        let mut marked = 0;
+        for &(s, e, matched) in &words[from..to] {
+            out.push_str(&text[at..s]);
+            if matched {
+                out.push(MARK_START);
+                out.push_str(&text[s..e]);
+                out.push(MARK_END);
+                marked += 1;
+            } else {
+                out.push_str(&text[s..e]);
+            }
+            at = e;
+        }
+        out.push_str(&text[at..end]);
+        if end < text.len() {
+            out.push_str(" …");
+        }
+        Some((out, marked))
+    }
+
+    /// The snippet of the language with the most matched words, and in it the field with
+    /// the most (a description before a summary before a title when they tie), preferring
+    /// `language` when both languages match as well; the organizer's name when no text
+    /// matched.
+    pub fn snippet(&self, doc: &Document, language: Option<&str>) -> Option<Snippet> {
+        const FIELDS: [Field; 3] = [Field::Title, Field::Summary, Field::Description];
+        let marked = |texts: &[Option<String>; 3]| -> Vec<(Field, String, usize)> {
+            texts
+                .iter()
+                .zip(FIELDS)
+                .filter_map(|(t, f)| {
+                    let (text, n) = self.highlight(t.as_deref()?)?;
+                    Some((f, text, n))
+                })
+                .collect()
+        };
+        let (en, sl) = (marked(&doc.en), marked(&doc.sl));
+        let total = |v: &[(Field, String, usize)]| v.iter().map(|x| x.2).sum::<usize>();
+        let (code, found) =
+            if total(&sl) > total(&en) || (total(&sl) == total(&en) && language == Some("sl")) {
+                ("sl", sl)
+            } else {
+                ("en", en)
+            };
+        // `max_by_key` keeps the last of equals: a description, then a summary, then a title.
+        let best = found.into_iter().max_by_key(|x| x.2);
+        match best {
+            Some((field, text, _)) => Some(Snippet {
+                text,
+                language: Some(code),
+                field,
+            }),
+            None => self.highlight(&doc.organizer).map(|(text, _)| Snippet {
+                text,
+                language: None,
+                field: Field::Organizer,
+            }),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -379,6 +568,32 @@ mod tests {
         assert_eq!(parse("-berlin"), Err(QueryProblem::OnlyExclusions));
         assert_eq!(parse(&"a".repeat(301)), Err(QueryProblem::TooLong));
         assert_eq!(parse(&"ab ".repeat(40)), Err(QueryProblem::TooManyWords));
+    }
+
+    #[test]
+    fn highlights_fold_accents_both_ways_and_cut_long_texts_around_the_match() {
+        let q = parsed("crni rezidenca");
+        let (text, n) = q
+            .highlight("Rezidenca v Črni gori, rezidenčno bivanje")
+            .unwrap();
+        assert_eq!(
+            text,
+            "\u{E000}Rezidenca\u{E001} v \u{E000}Črni\u{E001} gori, \u{E000}rezidenčno\u{E001} bivanje"
+        );
+        assert_eq!(n, 3);
+        let long = format!("{}keramika {}", "beseda ".repeat(40), "konec ".repeat(40));
+        let (text, _) = parsed("keramiko").highlight(&long).unwrap();
+        assert!(
+            text.starts_with("… beseda beseda beseda beseda \u{E000}keramika\u{E001}"),
+            "{text}"
+        );
+        assert!(text.ends_with(" …"));
+        assert_eq!(text.split_whitespace().count(), 24 + 2);
+        assert_eq!(
+            parsed("tromso").highlight("Polar Night, Tromsø").unwrap().1,
+            1
+        );
+        assert!(parsed("glass").highlight("Nothing here").is_none());
     }
 
     #[test]

@@ -3,6 +3,7 @@
 pub mod curation;
 pub mod directory;
 pub mod editing;
+pub mod facets;
 pub mod health;
 pub mod importing;
 pub mod maintenance;

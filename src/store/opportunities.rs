@@ -27,7 +27,7 @@ use super::{Keyset, Page, StoreError, StoreResult, parse_time_key, time_key, to_
 
 /// What a client asked a list for. Several values of one filter mean any of them,
 /// except `covers`, where every named cost must be covered; filters combine with AND.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct OpportunityFilter {
     pub kinds: Vec<OpportunityType>,
     pub disciplines: Vec<Discipline>,
@@ -282,7 +282,7 @@ fn predicates(filter: &OpportunityFilter, now: NaiveDateTime, backend: Backend) 
     out
 }
 
-fn filtered<'a>(
+pub(super) fn filtered<'a>(
     filter: &OpportunityFilter,
     now: NaiveDateTime,
     backend: Backend,

@@ -6,12 +6,12 @@
 use std::collections::HashMap;
 
 use diesel::prelude::*;
-use diesel::sql_types::{Array, Bool, Double, Nullable, Text};
+use diesel::sql_types::{Bool, Double, Text};
 
 use crate::db::DbConn;
 use crate::db::schema::{opportunities, opportunity_search, organizations};
 use crate::domain::opportunity::Opportunity;
-use crate::domain::search::TextQuery;
+use crate::domain::search::{Document, TextQuery};
 
 use super::StoreResult;
 
@@ -157,183 +157,36 @@ pub fn score(backend: Backend, query: &TextQuery) -> Score {
     }
 }
 
-/// Where a snippet was found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Field {
-    Title,
-    Summary,
-    Description,
-    Organizer,
-}
-
-/// A short passage of an entry around the words a query matched. `text` marks each
-/// matched word with [`MARK_START`] and [`MARK_END`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Snippet {
-    pub text: String,
-    /// `en` or `sl`; none for the organizer's name.
-    pub language: Option<&'static str>,
-    pub field: Field,
-}
-
-/// Private-use characters around a matched word; the API turns them into markup.
-pub const MARK_START: char = '\u{E000}';
-pub const MARK_END: char = '\u{E001}';
-
-#[derive(QueryableByName)]
-struct SnippetRow {
-    #[diesel(sql_type = Text)]
-    opportunity_id: String,
-    #[diesel(sql_type = Nullable<Text>)]
-    title_en: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    title_sl: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    summary_en: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    summary_sl: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    description_en: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    description_sl: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    organizer: Option<String>,
-}
-
-/// How many words a snippet holds at most.
-const SNIPPET_WORDS: usize = 24;
-
-/// One snippet per entry of `ids` that matches `query`: from the language and field
-/// where most words matched, preferring `language` when both match as well.
-pub fn snippets(
-    conn: &mut DbConn,
-    query: &TextQuery,
-    ids: &[String],
-    language: Option<&str>,
-) -> StoreResult<HashMap<String, Snippet>> {
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let rows: Vec<SnippetRow> = match conn {
-        DbConn::Sqlite(c) => {
-            let columns = [
-                "title_en",
-                "title_sl",
-                "summary_en",
-                "summary_sl",
-                "description_en",
-                "description_sl",
-                "organizer",
-            ]
-            .iter()
-            .enumerate()
-            .map(|(i, name)| {
-                format!(
-                    "snippet(opportunity_search_index, {i}, '{MARK_START}', '{MARK_END}', '…', {SNIPPET_WORDS}) AS {name}"
-                )
-            })
-            .collect::<Vec<_>>()
-            .join(", ");
-            let placeholders = vec!["?"; ids.len()].join(", ");
-            let sql = format!(
-                "SELECT s.opportunity_id, {columns} FROM opportunity_search_index \
-                 JOIN opportunity_search s ON s.key = opportunity_search_index.rowid \
-                 WHERE opportunity_search_index MATCH ? AND opportunity_search_index.rowid IN \
-                 (SELECT key FROM opportunity_search WHERE opportunity_id IN ({placeholders}))"
-            );
-            let mut q = diesel::sql_query(sql)
-                .into_boxed()
-                .bind::<Text, _>(query.to_fts5());
-            for id in ids {
-                q = q.bind::<Text, _>(id.clone());
-            }
-            q.load(c)?
-        }
-        DbConn::Postgres(c) => {
-            let options = format!(
-                "StartSel=\"{MARK_START}\", StopSel=\"{MARK_END}\", MaxWords={SNIPPET_WORDS}, \
-                 MinWords=8, ShortWord=2, MaxFragments=1, FragmentDelimiter=\" … \""
-            );
-            let columns = [
-                "title_en",
-                "title_sl",
-                "summary_en",
-                "summary_sl",
-                "description_en",
-                "description_sl",
-                "organizer",
-            ]
-            .iter()
-            .map(|name| format!("ts_headline('md_search', {name}, q, $2) AS {name}"))
-            .collect::<Vec<_>>()
-            .join(", ");
-            let sql = format!(
-                "SELECT opportunity_id, {columns} FROM opportunity_search, \
-                 to_tsquery('md_search', $1) q WHERE opportunity_id = ANY($3)"
-            );
-            diesel::sql_query(sql)
-                .bind::<Text, _>(query.to_tsquery())
-                .bind::<Text, _>(options)
-                .bind::<Array<Text>, _>(ids)
-                .load(c)?
-        }
-    };
+/// The texts of the entries `ids` that a search looks in, by entry id.
+pub fn documents(conn: &mut DbConn, ids: &[String]) -> StoreResult<HashMap<String, Document>> {
+    let rows: Vec<DocumentRow> = opportunity_search::table
+        .filter(opportunity_search::opportunity_id.eq_any(ids))
+        .select(DocumentRow::as_select())
+        .load(conn)?;
     Ok(rows
         .into_iter()
-        .filter_map(|row| {
-            let id = row.opportunity_id.clone();
-            best_snippet(row, language).map(|s| (id, s))
+        .map(|r| {
+            (
+                r.opportunity_id,
+                Document {
+                    en: [r.title_en, r.summary_en, r.description_en],
+                    sl: [r.title_sl, r.summary_sl, r.description_sl],
+                    organizer: r.organizer,
+                },
+            )
         })
         .collect())
 }
 
-fn marks(text: &Option<String>) -> usize {
-    text.as_deref().map_or(0, |t| t.matches(MARK_START).count())
-}
-
-/// The snippet of the language with the most matched words, and in it the field with
-/// the most (a description before a summary before a title when they tie); the
-/// organizer's name when no text matched.
-fn best_snippet(row: SnippetRow, preferred: Option<&str>) -> Option<Snippet> {
-    let en = [
-        (Field::Description, row.description_en),
-        (Field::Summary, row.summary_en),
-        (Field::Title, row.title_en),
-    ];
-    let sl = [
-        (Field::Description, row.description_sl),
-        (Field::Summary, row.summary_sl),
-        (Field::Title, row.title_sl),
-    ];
-    let total =
-        |fields: &[(Field, Option<String>)]| fields.iter().map(|(_, t)| marks(t)).sum::<usize>();
-    let (en_marks, sl_marks) = (total(&en), total(&sl));
-    let (language, fields) =
-        if sl_marks > en_marks || (sl_marks == en_marks && preferred == Some("sl")) {
-            ("sl", sl)
-        } else {
-            ("en", en)
-        };
-    let best = fields.into_iter().filter(|(_, t)| marks(t) > 0).fold(
-        None::<(Field, String, usize)>,
-        |best, (field, text)| {
-            let n = marks(&text);
-            match best {
-                Some(b) if b.2 >= n => Some(b),
-                _ => text.map(|t| (field, t, n)),
-            }
-        },
-    );
-    match best {
-        Some((field, text, _)) => Some(Snippet {
-            text,
-            language: Some(language),
-            field,
-        }),
-        None => row.organizer.map(|text| Snippet {
-            text,
-            language: None,
-            field: Field::Organizer,
-        }),
-    }
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = opportunity_search)]
+struct DocumentRow {
+    opportunity_id: String,
+    title_en: Option<String>,
+    title_sl: Option<String>,
+    summary_en: Option<String>,
+    summary_sl: Option<String>,
+    description_en: Option<String>,
+    description_sl: Option<String>,
+    organizer: String,
 }

@@ -15,5 +15,6 @@ mod intake;
 mod operations;
 mod paging;
 mod resources;
+mod search;
 mod security;
 mod status;

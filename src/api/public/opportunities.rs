@@ -189,7 +189,10 @@ pub async fn list_opportunities(
         let snippets = match &filter.text {
             Some(text) => {
                 let ids: Vec<String> = result.items.iter().map(|o| o.id.to_string()).collect();
-                store::search::snippets(conn, text, &ids, None)?
+                store::search::documents(conn, &ids)?
+                    .into_iter()
+                    .filter_map(|(id, doc)| text.snippet(&doc, None).map(|s| (id, s)))
+                    .collect()
             }
             None => HashMap::new(),
         };

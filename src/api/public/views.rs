@@ -6,11 +6,11 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::domain::opportunity::{Opportunity, Organization, Texts};
+use crate::domain::search::{Field, MARK_END, MARK_START, Snippet};
 use crate::domain::status::Status;
 use crate::domain::vocabulary::{
     CareerStage, CoveredCost, Discipline, OpportunityType, OrganizationKind,
 };
-use crate::store::search::{Field, MARK_END, MARK_START, Snippet};
 
 /// A text in English and Slovenian; at least one is present.
 #[derive(Serialize, ToSchema)]
