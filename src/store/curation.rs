@@ -217,6 +217,7 @@ pub fn list_by_state(
     conn: &mut DbConn,
     states: &[WorkflowState],
     created_by: Option<Uuid>,
+    missing_translation: Option<Language>,
     after: Option<&Keyset>,
     limit: i64,
 ) -> StoreResult<Page<Opportunity>> {
@@ -226,6 +227,38 @@ pub fn list_by_state(
             q = q.filter(
                 opportunities::state.eq_any(states.iter().map(|s| s.slug()).collect::<Vec<_>>()),
             );
+        }
+        // Entries with a title, summary or description in the other language but not
+        // in this one.
+        use crate::db::schema::opportunity_search::dsl::*;
+        match missing_translation {
+            Some(Language::Sl) => {
+                q = q.filter(
+                    opportunities::id.eq_any(
+                        opportunity_search
+                            .filter(
+                                (title_sl.is_null().and(title_en.is_not_null()))
+                                    .or(summary_sl.is_null().and(summary_en.is_not_null()))
+                                    .or(description_sl.is_null().and(description_en.is_not_null())),
+                            )
+                            .select(opportunity_id),
+                    ),
+                )
+            }
+            Some(Language::En) => {
+                q = q.filter(
+                    opportunities::id.eq_any(
+                        opportunity_search
+                            .filter(
+                                (title_en.is_null().and(title_sl.is_not_null()))
+                                    .or(summary_en.is_null().and(summary_sl.is_not_null()))
+                                    .or(description_en.is_null().and(description_sl.is_not_null())),
+                            )
+                            .select(opportunity_id),
+                    ),
+                )
+            }
+            None => {}
         }
         if let Some(author) = created_by {
             q = q.filter(
@@ -269,6 +302,13 @@ pub fn list_by_state(
         None
     };
     Ok(Page { items, total, next })
+}
+
+/// Which language's translation a staff list looks for gaps in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Language {
+    En,
+    Sl,
 }
 
 /// Another entry whose title is near-identical to one of `o`'s.

@@ -1,11 +1,12 @@
 //! Plumbing every handler uses: query and body parsing, pagination, preconditions,
-//! identity, client address, and the answers for unrouted requests.
+//! identity, client address, language negotiation, and the answers for unrouted requests.
 
 pub mod body;
 pub mod client_address;
 pub mod database;
 pub mod fallback;
 pub mod identity;
+pub mod language;
 pub mod pagination;
 pub mod preconditions;
 pub mod query;

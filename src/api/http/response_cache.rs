@@ -29,6 +29,7 @@ use chrono::{DateTime, Utc};
 use tokio::sync::watch;
 
 use crate::api::http::database;
+use crate::api::http::language::Lang;
 use crate::db::Pool;
 use crate::error::ApiError;
 use crate::store;
@@ -335,7 +336,9 @@ pub async fn serve_from_cache(
         }
     };
     cache.begin(epoch);
-    let key = format!("{}?{}", req.path(), req.query_string());
+    // Answers differ by the language `Accept-Language` picks (and say so with `Vary`).
+    let language = Lang::accepted(req.request()).map_or("", Lang::code);
+    let key = format!("{}?{}#{language}", req.path(), req.query_string());
     let making = loop {
         match cache.claim(epoch, &key) {
             Claim::Kept(kept) => return Ok(req.into_response(answer(&kept))),

@@ -8,20 +8,22 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::api::http::database;
+use crate::api::http::language::{self, Lang};
 use crate::db::Pool;
-use crate::domain::geography::Area;
+use crate::domain::geography::{Area, Country};
 use crate::domain::status::Status;
 use crate::domain::vocabulary::{
     CareerStage, CoveredCost, Discipline, OpportunityType, WorkflowState,
 };
 use crate::error::{ApiError, CommonErrors, GoneResponse, NotFoundResponse};
+use crate::store::facets::{Counts, Facet};
 use crate::store::opportunities::{OpportunityFilter, Sort};
 use crate::store::{self, StoreError};
 
 use crate::api::http::pagination::{encode, page_request, page_response};
 use crate::api::http::query::{QueryParams, is_identifier};
 use crate::api::public::codes::AreaCode;
-use crate::api::public::views::{OpportunitySummary, OpportunityView, PublicChange};
+use crate::api::public::views::{OpportunitySummary, OpportunityView, PublicChange, name_in};
 use crate::domain::changes::NOTABLE_AFTER_PUBLICATION;
 use crate::store::revisions::Revision;
 
@@ -45,6 +47,8 @@ const LIST_PARAMS: &[&str] = &[
     "sort",
     "limit",
     "cursor",
+    "facets",
+    "lang",
 ];
 
 const AREA: &str =
@@ -59,6 +63,111 @@ pub struct OpportunityList {
     pub limit: i64,
     /// The cursor of the next page, or null on the last page. Pass it back as `cursor`.
     pub next: Option<String>,
+    /// With `facets` only: the counts asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub facets: Option<FacetCounts>,
+}
+
+/// A property of opportunities that `facets` can count.
+#[derive(ToSchema, Clone, Copy, PartialEq)]
+#[schema(rename_all = "snake_case")]
+pub enum FacetName {
+    Type,
+    Discipline,
+    DestinationCountry,
+    Covers,
+    CareerStage,
+    Status,
+}
+
+impl FacetName {
+    fn parse(v: &str) -> Option<Facet> {
+        Some(match v {
+            "type" => Facet::Type,
+            "discipline" => Facet::Discipline,
+            "destination_country" => Facet::DestinationCountry,
+            "covers" => Facet::Covers,
+            "career_stage" => Facet::CareerStage,
+            "status" => Facet::Status,
+            _ => return None,
+        })
+    }
+}
+
+/// How many matches have one value of a facet.
+#[derive(Serialize, ToSchema)]
+pub struct FacetValue {
+    /// The slug or country code, as the matching filter takes it.
+    #[schema(example = "residency")]
+    pub value: String,
+    #[schema(example = 12)]
+    pub count: i64,
+    /// With `lang` or `Accept-Language` only: the value's name in that language.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "Rezidenca")]
+    pub name: Option<String>,
+}
+
+/// Counts of the current matches by value, most first, for each facet asked for. Each
+/// facet is counted as if its own filter were not set (disjunctive faceting): with
+/// `type=residency`, the `type` counts still show every type the other filters leave,
+/// so a menu can offer them all. A value no match has is left out rather than given as 0.
+/// The `status` counts cover every status, `closed` included, whatever `status` asks for.
+#[derive(Serialize, ToSchema, Default)]
+pub struct FacetCounts {
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<Vec<FacetValue>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub discipline: Option<Vec<FacetValue>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub destination_country: Option<Vec<FacetValue>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub covers: Option<Vec<FacetValue>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub career_stage: Option<Vec<FacetValue>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<Vec<FacetValue>>,
+}
+
+/// The name of a facet value in `lang`.
+fn facet_value_name(facet: Facet, value: &str, lang: Lang) -> Option<String> {
+    let (en, sl) = match facet {
+        Facet::Type => OpportunityType::from_slug(value).map(|v| (v.name_en(), v.name_sl()))?,
+        Facet::Discipline => Discipline::from_slug(value).map(|v| (v.name_en(), v.name_sl()))?,
+        Facet::DestinationCountry => Country::parse(value).map(|v| (v.name_en(), v.name_sl()))?,
+        Facet::Covers => CoveredCost::from_slug(value).map(|v| (v.name_en(), v.name_sl()))?,
+        Facet::CareerStage => CareerStage::from_slug(value).map(|v| (v.name_en(), v.name_sl()))?,
+        Facet::Status => Status::from_slug(value).map(|v| (v.name_en(), v.name_sl()))?,
+    };
+    Some(name_in(lang, en, sl))
+}
+
+fn facet_counts(counted: Vec<(Facet, Counts)>, lang: Option<Lang>) -> FacetCounts {
+    let mut out = FacetCounts::default();
+    for (facet, counts) in counted {
+        let values = counts
+            .into_iter()
+            .map(|(value, count)| FacetValue {
+                name: lang.and_then(|l| facet_value_name(facet, &value, l)),
+                value,
+                count,
+            })
+            .collect();
+        let slot = match facet {
+            Facet::Type => &mut out.kind,
+            Facet::Discipline => &mut out.discipline,
+            Facet::DestinationCountry => &mut out.destination_country,
+            Facet::Covers => &mut out.covers,
+            Facet::CareerStage => &mut out.career_stage,
+            Facet::Status => &mut out.status,
+        };
+        *slot = Some(values);
+    }
+    out
+}
+
+fn parse_lang(params: &mut QueryParams) -> Option<Lang> {
+    params.one("lang", "sl or en", Lang::parse)
 }
 
 fn parse_filter(params: &mut QueryParams) -> OpportunityFilter {
@@ -156,11 +265,17 @@ const CURSOR_SCOPE: &str = "opportunities";
         ("updated_since" = Option<String>, Query, format = DateTime, description = "Changed at or after this instant."),
         ("sort" = Option<SortOrder>, Query, description = "`relevance` (best match first; the default with `q`, and the same as `deadline` without it), `deadline` (soonest first, the default without `q`), `newest` (latest published first) or `updated` (latest change first)."),
         ("limit" = Option<i64>, Query, minimum = 1, maximum = 100, description = "Page size, default 20."),
+        ("facets" = Option<Vec<FacetName>>, Query, max_items = 6, example = json!(["type", "discipline", "status"]), description = "Count the matches by these properties, for filter menus; see `facets` in the answer. Each facet is counted without its own filter."),
+        ("lang" = Option<Lang>, Query, example = "sl", description = "Serve the texts in this language (falling back to the other, marked, where a translation is missing) and add the names of types, statuses, disciplines, countries and costs in it. Overrides `Accept-Language`; without either, texts come in both languages."),
         ("cursor" = Option<String>, Query, min_length = 1, max_length = 1000, pattern = "^[A-Za-z0-9_-]+$", description = "The `next` value of the previous page. It names the last entry seen, so it also continues after a change of `sort` or filters."),
     ),
     responses(
         (status = 200, description = "A page of opportunities.", body = OpportunityList,
-            headers(("link" = String, description = "RFC 8288 link to the next page (`rel=\"next\"`), when there is one."))),
+            headers(
+                ("link" = String, description = "RFC 8288 link to the next page (`rel=\"next\"`), when there is one."),
+                ("content-language" = String, description = "`sl` or `en` when a language was asked for, else `en, sl`."),
+                ("vary" = String, description = "`Accept-Language`: the answer depends on it."),
+            )),
         CommonErrors,
     )
 )]
@@ -172,12 +287,18 @@ pub async fn list_opportunities(
     let mut params = QueryParams::parse(req.query_string(), LIST_PARAMS);
     let filter = parse_filter(&mut params);
     let sort = parse_sort(&mut params, filter.text.is_some());
+    let facets = params.many(
+        "facets",
+        "one of type, discipline, destination_country, covers, career_stage, status",
+        FacetName::parse,
+    );
+    let lang = language::negotiate(&req, parse_lang(&mut params));
     let page = page_request(&mut params, CURSOR_SCOPE);
     params.finish()?;
     let page = page.map_err(|issue| ApiError::InvalidInput(vec![issue]))?;
 
     let now = Utc::now();
-    let (result, organizations, mut snippets) = database::run(&pool, move |conn| {
+    let (result, organizations, mut snippets, counted) = database::run(&pool, move |conn| {
         let result =
             store::opportunities::list(conn, &filter, sort, page.after.as_ref(), page.limit, now)?;
         let org_ids: Vec<String> = result
@@ -191,12 +312,19 @@ pub async fn list_opportunities(
                 let ids: Vec<String> = result.items.iter().map(|o| o.id.to_string()).collect();
                 store::search::documents(conn, &ids)?
                     .into_iter()
-                    .filter_map(|(id, doc)| text.snippet(&doc, None).map(|s| (id, s)))
+                    .filter_map(|(id, doc)| {
+                        text.snippet(&doc, lang.map(Lang::code)).map(|s| (id, s))
+                    })
                     .collect()
             }
             None => HashMap::new(),
         };
-        Ok((result, organizations, snippets))
+        let counted = if facets.is_empty() {
+            None
+        } else {
+            Some(store::facets::count(conn, &filter, &facets, now)?)
+        };
+        Ok((result, organizations, snippets, counted))
     })
     .await?;
 
@@ -208,7 +336,8 @@ pub async fn list_opportunities(
             by_id
                 .get(&o.organization_id)
                 .map(|org| {
-                    let mut summary: OpportunitySummary = OpportunityView::new(o, org, now).into();
+                    let mut summary: OpportunitySummary =
+                        OpportunityView::new(o, org, now, lang).into();
                     summary.snippet = snippets.remove(&o.id.to_string()).map(Into::into);
                     summary
                 })
@@ -216,11 +345,14 @@ pub async fn list_opportunities(
         })
         .collect::<Result<Vec<_>, _>>()?;
     let next = result.next.map(|k| encode(&k, CURSOR_SCOPE));
-    Ok(page_response(&req, next.as_deref()).json(OpportunityList {
+    let mut response = page_response(&req, next.as_deref());
+    language::mark(&mut response, lang);
+    Ok(response.json(OpportunityList {
         items,
         total: result.total,
         limit: page.limit,
         next,
+        facets: counted.map(|c| facet_counts(c, lang)),
     }))
 }
 
@@ -253,10 +385,17 @@ fn changes_after_publication(
 /// An entry that staff archived or withdrew after publishing it answers 410 Gone.
 #[utoipa::path(
     tag = "opportunities",
-    params(("id_or_slug" = String, Path, description = "The opportunity's UUID or slug.", example = "castile-ceramics-residency")),
+    params(
+        ("id_or_slug" = String, Path, description = "The opportunity's UUID or slug.", example = "castile-ceramics-residency"),
+        ("lang" = Option<Lang>, Query, example = "sl", description = "Serve the texts in this language (falling back to the other, marked, where a translation is missing) and add the names of the vocabulary in it. Overrides `Accept-Language`; without either, texts come in both languages."),
+    ),
     responses(
         (status = 200, description = "The opportunity.", body = OpportunityView,
-            headers(("etag" = String, description = "The entry's version."))),
+            headers(
+                ("etag" = String, description = "The entry's version."),
+                ("content-language" = String, description = "`sl` or `en` when a language was asked for, else `en, sl`."),
+                ("vary" = String, description = "`Accept-Language`: the answer depends on it."),
+            )),
         NotFoundResponse,
         GoneResponse,
         CommonErrors,
@@ -268,7 +407,9 @@ pub async fn get_opportunity(
     path: web::Path<String>,
     pool: web::Data<Pool>,
 ) -> Result<HttpResponse, ApiError> {
-    QueryParams::parse(req.query_string(), &[]).finish()?;
+    let mut params = QueryParams::parse(req.query_string(), &["lang"]);
+    let lang = language::negotiate(&req, parse_lang(&mut params));
+    params.finish()?;
     let key = path.into_inner();
     let now = Utc::now();
     let (o, org, revisions) = database::run(&pool, move |conn| {
@@ -291,9 +432,11 @@ pub async fn get_opportunity(
         Ok::<_, ApiError>((opportunity, organization, revisions))
     })
     .await?;
-    let mut view = OpportunityView::new(&o, &org, now);
+    let mut view = OpportunityView::new(&o, &org, now, lang);
     view.changes = Some(changes_after_publication(&o, &revisions));
-    Ok(HttpResponse::Ok()
+    let mut response = HttpResponse::Ok();
+    language::mark(&mut response, lang);
+    Ok(response
         .insert_header((
             actix_web::http::header::ETAG,
             crate::api::http::preconditions::etag(o.version),

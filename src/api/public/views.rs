@@ -1,10 +1,14 @@
 //! The JSON shapes of opportunities and organizations, built from domain values.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::api::http::language::Lang;
+use crate::domain::geography::Area;
 use crate::domain::opportunity::{Opportunity, Organization, Texts};
 use crate::domain::search::{Field, MARK_END, MARK_START, Snippet};
 use crate::domain::status::Status;
@@ -19,12 +23,133 @@ pub struct LocalizedText {
     pub sl: Option<String>,
 }
 
-impl From<&Texts> for LocalizedText {
-    fn from(t: &Texts) -> Self {
-        LocalizedText {
+/// A text field: in both languages (`{"en": …, "sl": …}`) when no language was asked
+/// for, or in the language asked for (`{"text": …, "language": …, "fallback": …}`) with
+/// `lang` or `Accept-Language`.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum TextField {
+    Both(LocalizedText),
+    One(ServedText),
+}
+
+/// A text in the language asked for, or in the other one when it has no translation.
+#[derive(Serialize, ToSchema)]
+pub struct ServedText {
+    /// Null when the entry has this text in neither language.
+    #[schema(example = "Rezidenca za keramiko v Kastilji")]
+    pub text: Option<String>,
+    /// The language `text` is in.
+    pub language: Option<Lang>,
+    /// True when `text` is in the other language because the entry lacks a translation
+    /// into the one asked for.
+    pub fallback: bool,
+}
+
+fn text_field(t: &Texts, lang: Option<Lang>) -> TextField {
+    let Some(lang) = lang else {
+        return TextField::Both(LocalizedText {
             en: t.en.clone(),
             sl: t.sl.clone(),
-        }
+        });
+    };
+    let pick = |l: Lang| match l {
+        Lang::En => t.en.clone(),
+        Lang::Sl => t.sl.clone(),
+    };
+    let other = match lang {
+        Lang::En => Lang::Sl,
+        Lang::Sl => Lang::En,
+    };
+    TextField::One(match (pick(lang), pick(other)) {
+        (Some(text), _) => ServedText {
+            text: Some(text),
+            language: Some(lang),
+            fallback: false,
+        },
+        (None, Some(text)) => ServedText {
+            text: Some(text),
+            language: Some(other),
+            fallback: true,
+        },
+        (None, None) => ServedText {
+            text: None,
+            language: None,
+            fallback: false,
+        },
+    })
+}
+
+/// With `lang` or `Accept-Language` only: the names, in that language, of the
+/// vocabulary slugs and codes the entry uses.
+#[derive(Serialize, ToSchema)]
+pub struct Names {
+    /// The name of `type`.
+    #[serde(rename = "type")]
+    #[schema(example = "Rezidenca")]
+    pub kind: String,
+    /// The name of `status`.
+    #[schema(example = "Odprto")]
+    pub status: String,
+    /// The name of each of `disciplines`, by slug.
+    #[schema(example = json!({"dance": "Ples"}))]
+    pub disciplines: BTreeMap<String, String>,
+    /// The name of each country and region the destination and eligibility name, by code.
+    #[schema(example = json!({"SI": "Slovenija", "eu": "Evropska unija"}))]
+    pub countries: BTreeMap<String, String>,
+    /// The name of each of `covered_costs`, by slug.
+    #[schema(example = json!({"travel": "Potni stroški"}))]
+    pub covered_costs: BTreeMap<String, String>,
+    /// The name of `eligibility.career_stage`.
+    #[schema(example = "Katera koli stopnja")]
+    pub career_stage: String,
+}
+
+/// A vocabulary name in `lang`.
+pub fn name_in(lang: Lang, en: &'static str, sl: &'static str) -> String {
+    match lang {
+        Lang::En => en,
+        Lang::Sl => sl,
+    }
+    .to_owned()
+}
+
+fn names(o: &Opportunity, status: Status, lang: Lang) -> Names {
+    let mut countries = BTreeMap::new();
+    for c in &o.destination.countries {
+        countries.insert(c.code().to_owned(), name_in(lang, c.name_en(), c.name_sl()));
+    }
+    for area in o
+        .eligibility
+        .nationalities
+        .iter()
+        .chain(&o.eligibility.residences)
+    {
+        let (en, sl) = match area {
+            Area::Country(c) => (c.name_en(), c.name_sl()),
+            Area::Region(r) => (r.name_en(), r.name_sl()),
+        };
+        countries.insert(area.code().to_owned(), name_in(lang, en, sl));
+    }
+    Names {
+        kind: name_in(lang, o.kind.name_en(), o.kind.name_sl()),
+        status: name_in(lang, status.name_en(), status.name_sl()),
+        disciplines: o
+            .disciplines
+            .iter()
+            .map(|d| (d.slug().to_owned(), name_in(lang, d.name_en(), d.name_sl())))
+            .collect(),
+        countries,
+        covered_costs: o
+            .covered_costs
+            .iter()
+            .map(|c| (c.slug().to_owned(), name_in(lang, c.name_en(), c.name_sl())))
+            .collect(),
+        career_stage: name_in(
+            lang,
+            o.eligibility.career_stage.name_en(),
+            o.eligibility.career_stage.name_sl(),
+        ),
     }
 }
 
@@ -93,9 +218,9 @@ pub struct OpportunityView {
     pub kind: OpportunityType,
     /// Computed from the clock at the moment of the request.
     pub status: Status,
-    pub title: LocalizedText,
-    pub summary: LocalizedText,
-    pub description: LocalizedText,
+    pub title: TextField,
+    pub summary: TextField,
+    pub description: TextField,
     pub organization: OrganizationRef,
     pub disciplines: Vec<Discipline>,
     pub destination: DestinationView,
@@ -125,6 +250,9 @@ pub struct OpportunityView {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub published_at: Option<DateTime<Utc>>,
+    /// With `lang` or `Accept-Language` only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub names: Option<Names>,
     /// In the detail response only: changes to the deadline, opening, funding, fee and
     /// eligibility made after publication, oldest first.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -142,8 +270,8 @@ pub struct OpportunitySummary {
     pub kind: OpportunityType,
     /// Computed from the clock at the moment of the request.
     pub status: Status,
-    pub title: LocalizedText,
-    pub summary: LocalizedText,
+    pub title: TextField,
+    pub summary: TextField,
     pub organization: OrganizationRef,
     pub disciplines: Vec<Discipline>,
     pub destination: DestinationView,
@@ -164,6 +292,9 @@ pub struct OpportunitySummary {
     pub free_to_apply: bool,
     pub updated_at: DateTime<Utc>,
     pub published_at: Option<DateTime<Utc>>,
+    /// With `lang` or `Accept-Language` only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub names: Option<Names>,
     /// With `q` only: a short passage around the words the search matched.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub snippet: Option<SnippetView>,
@@ -244,6 +375,7 @@ impl From<OpportunityView> for OpportunitySummary {
             free_to_apply: v.free_to_apply,
             updated_at: v.updated_at,
             published_at: v.published_at,
+            names: v.names,
             snippet: None,
         }
     }
@@ -260,15 +392,21 @@ pub struct PublicChange {
 }
 
 impl OpportunityView {
-    pub fn new(o: &Opportunity, organization: &Organization, now: DateTime<Utc>) -> Self {
+    pub fn new(
+        o: &Opportunity,
+        organization: &Organization,
+        now: DateTime<Utc>,
+        lang: Option<Lang>,
+    ) -> Self {
+        let status = o.status_at(now);
         OpportunityView {
             id: o.id,
             slug: o.slug.clone(),
             kind: o.kind,
-            status: o.status_at(now),
-            title: (&o.title).into(),
-            summary: (&o.summary).into(),
-            description: (&o.description).into(),
+            status,
+            title: text_field(&o.title, lang),
+            summary: text_field(&o.summary, lang),
+            description: text_field(&o.description, lang),
             organization: OrganizationRef {
                 id: organization.id,
                 slug: organization.slug.clone(),
@@ -331,6 +469,7 @@ impl OpportunityView {
             created_at: o.created_at,
             updated_at: o.updated_at,
             published_at: o.published_at,
+            names: lang.map(|l| names(o, status, l)),
             changes: None,
         }
     }

@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::api::http::database;
+use crate::api::http::language::Lang;
 use crate::db::{DbConn, Pool};
 use crate::domain::opportunity::{Opportunity, Organization};
 use crate::domain::vocabulary::{Role, WorkflowState};
@@ -63,7 +64,7 @@ fn not_found() -> ApiError {
 impl Loaded {
     pub(crate) fn view(&self) -> StaffOpportunity {
         StaffOpportunity::new(
-            OpportunityView::new(&self.opportunity, &self.organization, Utc::now()),
+            OpportunityView::new(&self.opportunity, &self.organization, Utc::now(), None),
             self.opportunity.state,
             self.opportunity.version,
             &self.provenance,
@@ -557,12 +558,14 @@ pub async fn list_revisions(
 const STAFF_CURSOR_SCOPE: &str = "staff-opportunities";
 
 /// Entries by workflow state, most recently changed first: the review queue is
-/// `state=in_review`. Contributors see only their own entries.
+/// `state=in_review`, and `missing_translation=sl` lists what still needs translating
+/// into Slovenian. Contributors see only their own entries.
 #[utoipa::path(
     tag = "curation",
     security(("bearer" = [])),
     params(
         ("state" = Option<Vec<WorkflowState>>, Query, description = "Only these states; default: all."),
+        ("missing_translation" = Option<Lang>, Query, example = "sl", description = "Only entries that lack a translation into this language: a title, summary or description they have in the other language but not in this one."),
         ("limit" = Option<i64>, Query, minimum = 1, maximum = 100, description = "Page size, default 20."),
         ("cursor" = Option<String>, Query, min_length = 1, max_length = 1000, pattern = "^[A-Za-z0-9_-]+$", description = "The `next` value of the previous page."),
     ),
@@ -578,15 +581,29 @@ pub async fn list_staff_opportunities(
     staff: Staff,
     pool: web::Data<Pool>,
 ) -> Result<HttpResponse, ApiError> {
-    let mut params = QueryParams::parse(req.query_string(), &["state", "limit", "cursor"]);
+    let mut params = QueryParams::parse(
+        req.query_string(),
+        &["state", "missing_translation", "limit", "cursor"],
+    );
     let states = params.many("state", "a workflow state", WorkflowState::from_slug);
+    let missing = params.one("missing_translation", "sl or en", |v| match v {
+        "sl" => Some(curation::Language::Sl),
+        "en" => Some(curation::Language::En),
+        _ => None,
+    });
     let page = page_request(&mut params, STAFF_CURSOR_SCOPE);
     params.finish()?;
     let page = page.map_err(|issue| ApiError::InvalidInput(vec![issue]))?;
     let author = (!staff.is_editor()).then_some(staff.id);
     let (items, total, next) = database::run(&pool, move |conn| {
-        let result =
-            curation::list_by_state(conn, &states, author, page.after.as_ref(), page.limit)?;
+        let result = curation::list_by_state(
+            conn,
+            &states,
+            author,
+            missing,
+            page.after.as_ref(),
+            page.limit,
+        )?;
         let items = result
             .items
             .iter()
