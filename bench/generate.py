@@ -7,7 +7,9 @@ writes OUT_DIR/organizations.json (bodies for POST /api/v1/organizations) and
 OUT_DIR/entries.json (a JSON array for `mobility-directory import`), with N entries:
 every opportunity type; 1-3 disciplines and destinations; eligibility rules on about half,
 mixing countries and regions; deadlines from a year ago to a year ahead (about half still
-open); rolling calls; texts in both languages of realistic length. Deadlines are relative
+open); rolling calls; texts in both languages of realistic length, about one of thirty
+themes each (ceramics, puppetry, sound art …, with inflected Slovenian forms), built from
+distinct sentences drawn from pools, so that full-text search over them is a real test. Deadlines are relative
 to the day the file is made. Reproducible for a given seed and day.
 """
 
@@ -98,30 +100,78 @@ SL_SUBJECT = {
     "production": ["Podpora produkciji", "Podpora postprodukciji", "Sklad za uprizoritve"],
     "job": ["Vodja programa", "Producent festivala", "Kustos"],
 }
+# Themes an entry is about: (English, Slovenian nominative, Slovenian in another case), so
+# that titles and texts carry inflected Slovenian forms, as real calls do.
+THEMES = [
+    ("ceramics", "keramika", "keramiko"), ("glass", "steklo", "steklom"),
+    ("textile", "tekstil", "tekstilom"), ("printmaking", "grafika", "grafiko"),
+    ("puppetry", "lutkovno gledališče", "lutkovnim gledališčem"),
+    ("sound art", "zvočna umetnost", "zvočno umetnostjo"), ("poetry", "poezija", "poezijo"),
+    ("documentary film", "dokumentarni film", "dokumentarnim filmom"),
+    ("choreography", "koreografija", "koreografijo"), ("jazz", "jazz", "jazzom"),
+    ("early music", "stara glasba", "staro glasbo"), ("street art", "ulična umetnost", "ulično umetnostjo"),
+    ("children's books", "otroške knjige", "otroškimi knjigami"),
+    ("landscape architecture", "krajinska arhitektura", "krajinsko arhitekturo"),
+    ("bookbinding", "knjigoveštvo", "knjigoveštvom"), ("woodwork", "lesarstvo", "lesarstvom"),
+    ("animation", "animacija", "animacijo"), ("photobooks", "fotoknjige", "fotoknjigami"),
+    ("opera", "opera", "opero"), ("contemporary circus", "sodobni cirkus", "sodobnim cirkusom"),
+    ("game design", "oblikovanje iger", "oblikovanjem iger"),
+    ("oral history", "ustna zgodovina", "ustno zgodovino"),
+    ("literary translation", "literarno prevajanje", "literarnim prevajanjem"),
+    ("folk music", "ljudska glasba", "ljudsko glasbo"), ("video art", "videoumetnost", "videoumetnostjo"),
+    ("stage design", "scenografija", "scenografijo"), ("comics", "strip", "stripom"),
+    ("radio drama", "radijska igra", "radijsko igro"), ("bioart", "bioumetnost", "bioumetnostjo"),
+    ("community theatre", "skupnostno gledališče", "skupnostnim gledališčem"),
+]
+# Where a stay happens, and what it gives.
+EN_SETTING = ["a converted farmhouse", "a former factory by the river", "an island studio house",
+              "a city-centre apartment with a shared studio", "a mountain hut turned workshop",
+              "the guest floor of a museum", "a seaside villa", "a renovated monastery"]
+SL_SETTING = ["v prenovljeni kmečki hiši", "v nekdanji tovarni ob reki", "v otoški hiši z ateljeji",
+              "v mestnem stanovanju s skupnim ateljejem", "v planinski koči, preurejeni v delavnico",
+              "v gostujočem nadstropju muzeja", "v vili ob morju", "v prenovljenem samostanu"]
 EN_OFFER = ["a private studio and shared workshop", "a monthly stipend", "travel to and from the venue",
-            "mentoring by local practitioners", "a public presentation at the end of the stay",
+            "mentoring by local practitioners", "a public presentation at the end",
             "production costs up to the stated amount", "accommodation in a shared flat",
             "a fee for the finished work", "access to the archive and library",
-            "introductions to local venues and curators"]
+            "introductions to local venues and curators", "technical support from a producer",
+            "a translator or interpreter where needed"]
 SL_OFFER = ["zaseben atelje in skupno delavnico", "mesečno štipendijo", "pot do kraja in nazaj",
-            "mentorstvo lokalnih ustvarjalcev", "javno predstavitev ob koncu bivanja",
+            "mentorstvo lokalnih ustvarjalcev", "javno predstavitev ob koncu",
             "produkcijske stroške do navedenega zneska", "nastanitev v skupnem stanovanju",
             "honorar za dokončano delo", "dostop do arhiva in knjižnice",
-            "poznanstva z lokalnimi prizorišči in kustosi"]
+            "poznanstva z lokalnimi prizorišči in kustosi", "tehnično podporo producenta",
+            "prevajalca ali tolmača, kadar je potreben"]
 EN_WHO = ["artists at any stage", "emerging artists under 35", "mid-career practitioners",
           "collectives of two to four people", "translators of literary prose",
-          "curators working across borders", "choreographers and dancers"]
-SL_WHO = ["umetniki na kateri koli stopnji", "mladi umetniki do 35. leta",
-          "ustvarjalci v srednjem obdobju kariere", "kolektivi dveh do štirih oseb",
-          "prevajalci leposlovja", "kustosi, ki delajo čez meje", "koreografi in plesalci"]
+          "curators working across borders", "choreographers and dancers",
+          "artists who are parents of young children", "makers with a disability",
+          "graduates of the last five years"]
+SL_WHO = ["umetnikom na kateri koli stopnji", "mladim umetnikom do 35. leta",
+          "ustvarjalcem v srednjem obdobju kariere", "kolektivom dveh do štirih oseb",
+          "prevajalcem leposlovja", "kustosom, ki delajo čez meje", "koreografom in plesalcem",
+          "umetnikom, ki so starši majhnih otrok", "ustvarjalcem z invalidnostjo",
+          "diplomantom zadnjih petih let"]
 EN_HOW = ["Apply online with a portfolio and a one-page proposal.",
           "Send a CV, a work plan and two references through the form.",
           "Applications are read by an independent jury; results within six weeks.",
-          "Submit a short video and a budget; shortlisted applicants are interviewed."]
+          "Submit a short video and a budget; shortlisted applicants are interviewed.",
+          "Write to the programme team before applying if you need access support.",
+          "Proposals may be written in English or in the language of the host country."]
 SL_HOW = ["Prijavite se prek spleta s portfeljem in enostranskim predlogom.",
           "Pošljite življenjepis, načrt dela in dve priporočili prek obrazca.",
           "Prijave oceni neodvisna žirija; rezultati v šestih tednih.",
-          "Oddajte kratek video in finančni načrt; izbrane kandidate povabimo na pogovor."]
+          "Oddajte kratek video in finančni načrt; izbrane kandidate povabimo na pogovor.",
+          "Če potrebujete prilagoditve, nam pišite pred oddajo prijave.",
+          "Predlogi so lahko v angleščini ali v jeziku države gostiteljice."]
+# How long an activity of each type lasts, in days; none for grants and prizes.
+DAYS = {"residency": [21, 30, 45, 60, 90], "fellowship": [90, 120, 180], "travel_grant": [5, 7, 10],
+        "commission": [30, 45, 60], "presenting": [3, 5, 8], "training": [5, 7, 10, 14],
+        "networking": [2, 3, 4], "go_and_see": [3, 4, 5], "market_development": [3, 4, 5],
+        "touring": [10, 14, 21], "research": [14, 21, 30], "production": [30, 45, 60],
+        "job": [180, 365]}
+ORG_WORDS = ["Northern", "Silver", "River", "Harbour", "Old Town", "Meadow", "Linden", "Salt",
+             "Lantern", "Granite", "Orchard", "Lighthouse", "Willow", "Copper", "Amber", "Mill"]
 
 
 def organizations(rng, n):
@@ -129,24 +179,45 @@ def organizations(rng, n):
     for i in range(n):
         country, city, _ = rng.choice(PLACES)
         kind = rng.choice(KINDS)
-        name = f"{city} {kind.replace('_', ' ').title()} {i:04d}"
+        word = rng.choice(ORG_WORDS)
+        name = f"{word} {kind.replace('_', ' ').title()} of {city} {i:04d}"
         orgs.append({"slug": f"bench-org-{i:04d}", "name": name, "kind": kind,
                      "country": country, "city": city,
                      "website": f"https://org{i:04d}.example.org"})
     return orgs
 
 
-def description(rng, en):
-    offer, who, how = (EN_OFFER, EN_WHO, EN_HOW) if en else (SL_OFFER, SL_WHO, SL_HOW)
-    parts = rng.sample(offer, 3)
+def description(rng, en, kind, theme, city, days):
+    """Two to four paragraphs of distinct sentences: what, where, what is offered, who, how."""
     if en:
-        text = (f"The programme offers {parts[0]}, {parts[1]} and {parts[2]}. "
-                f"It is open to {rng.choice(who)}. {rng.choice(how)}")
+        what = f"This {kind.replace('_', ' ')} is for work in {theme[0]}"
+        what += f", over {days} days in {city}." if days else f", with partners in {city}."
+        sentences = [what,
+                     f"Participants work in {rng.choice(EN_SETTING)}.",
+                     f"The programme offers {', '.join(rng.sample(EN_OFFER, 3))}.",
+                     f"It is open to {rng.choice(EN_WHO)}.",
+                     f"Previous participants explored {rng.choice(THEMES)[0]} and {rng.choice(THEMES)[0]}."]
+        sentences += rng.sample(EN_HOW, 2)
     else:
-        text = (f"Program ponuja {parts[0]}, {parts[1]} in {parts[2]}. "
-                f"Namenjen je: {rng.choice(who)}. {rng.choice(how)}")
-    # Descriptions of realistic length: a few paragraphs.
-    return "\n\n".join([text] * rng.randint(2, 5))
+        what = f"Program je namenjen delu na področju: {theme[1]}"
+        what += f"; traja {days} dni, kraj: {city}." if days else f"; partnerji so iz kraja {city}."
+        sentences = [what,
+                     f"Udeleženci ustvarjajo {rng.choice(SL_SETTING)}.",
+                     f"Program ponuja {', '.join(rng.sample(SL_OFFER, 3))}.",
+                     f"Namenjen je {rng.choice(SL_WHO)}.",
+                     f"Dosedanji udeleženci so se ukvarjali z {rng.choice(THEMES)[2]}."]
+        sentences += rng.sample(SL_HOW, 2)
+    head, rest = sentences[:2], sentences[2:]
+    rng.shuffle(rest)
+    paragraphs, chunk = [" ".join(head)], []
+    for sentence in rest:
+        chunk.append(sentence)
+        if len(chunk) >= rng.randint(1, 3):
+            paragraphs.append(" ".join(chunk))
+            chunk = []
+    if chunk:
+        paragraphs.append(" ".join(chunk))
+    return "\n\n".join(paragraphs)
 
 
 def entry(rng, i, orgs, today):
@@ -156,14 +227,18 @@ def entry(rng, i, orgs, today):
     countries = sorted({p[0] for p in places})
     en_subject, sl_subject = rng.choice(list(zip(EN_SUBJECT[kind], SL_SUBJECT[kind])))
     en_city, sl_city = places[0][1], places[0][2]
+    theme = rng.choice(THEMES)
+    days = rng.choice(DAYS[kind]) if kind in DAYS else None
     row = {
         "external_id": f"bench-{i}",
         "type": kind,
         "organization": org["slug"],
-        "title": {"en": f"{en_subject} in {en_city} {i}", "sl": f"{sl_subject}: {sl_city} {i}"},
-        "summary": {"en": f"{en_subject} offered by {org['name']} in {en_city}.",
-                    "sl": f"{sl_subject}, ki jo ponuja {org['name']} v kraju {sl_city}."},
-        "description": {"en": description(rng, True), "sl": description(rng, False)},
+        "title": {"en": f"{en_subject}: {theme[0].capitalize()}, {en_city} {i}",
+                  "sl": f"{sl_subject}: {theme[1]}, {sl_city} {i}"},
+        "summary": {"en": f"{en_subject} in {theme[0]} offered by {org['name']} in {en_city}.",
+                    "sl": f"{sl_subject} ({theme[1]}), ki jo ponuja {org['name']}; kraj: {sl_city}."},
+        "description": {"en": description(rng, True, kind, theme, en_city, days),
+                        "sl": description(rng, False, kind, theme, sl_city, days)},
         "disciplines": rng.sample(DISCIPLINES, rng.randint(1, 3)),
         "destination": {"countries": countries, "city": en_city, "online": rng.random() < 0.1},
         "eligibility": {"career_stage": rng.choice(STAGES)},

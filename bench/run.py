@@ -299,6 +299,11 @@ def main():
             ("list, discipline + eligible_country", "/api/v1/opportunities?discipline=dance&eligible_country=SI", None),
             ("list, type + covers", "/api/v1/opportunities?type=residency&covers=travel,accommodation", None),
             ("list, 200 pages deep", f"/api/v1/opportunities?limit=20&cursor={cursor}", None),
+            ("search, two words", "/api/v1/opportunities?q=ceramics%20residency", None),
+            ("search, two Slovenian words", "/api/v1/opportunities?q=rezidenca%20keramika", None),
+            ("search-as-you-type, 3 letters", "/api/v1/opportunities?q=cer", None),
+            ("list, six facets", "/api/v1/opportunities?facets=type,discipline,"
+             "destination_country,covers,career_stage,status", None),
         ]
         rss_start = rss_mb(server.proc.pid)
         for name, path, script in measures:
