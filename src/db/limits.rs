@@ -76,7 +76,8 @@ pub fn sqlite_pragmas() -> String {
         "PRAGMA busy_timeout = {};
          PRAGMA journal_mode = WAL;
          PRAGMA synchronous = NORMAL;
-         PRAGMA foreign_keys = ON;",
+         PRAGMA foreign_keys = ON;
+         PRAGMA temp_store = MEMORY;",
         LOCK_TIMEOUT.as_millis()
     )
 }

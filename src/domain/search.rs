@@ -11,7 +11,7 @@
 
 /// The longest `q` accepted, in characters.
 pub const MAX_QUERY_CHARS: usize = 300;
-/// The most words a query may hold.
+/// The most words of a query that are read; later ones are ignored.
 pub const MAX_WORDS: usize = 32;
 
 /// One word as it is matched: `text` exactly, or every word starting with it.
@@ -29,7 +29,8 @@ pub enum Term {
 }
 
 /// A parsed query: every group must match (a group matches when any of its terms does),
-/// and no excluded term may.
+/// and no excluded term may. A query of exclusions alone matches every entry that has
+/// none of them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TextQuery {
     pub groups: Vec<Vec<Term>>,
@@ -40,18 +41,12 @@ pub struct TextQuery {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum QueryProblem {
     TooLong,
-    TooManyWords,
-    OnlyExclusions,
 }
 
 impl QueryProblem {
     pub fn message(&self) -> String {
         match self {
             QueryProblem::TooLong => format!("at most {MAX_QUERY_CHARS} characters"),
-            QueryProblem::TooManyWords => format!("at most {MAX_WORDS} words"),
-            QueryProblem::OnlyExclusions => {
-                "name at least one word to find, not only words to exclude (`-word`)".into()
-            }
         }
     }
 }
@@ -110,14 +105,12 @@ pub fn parse(q: &str) -> Result<Option<TextQuery>, QueryProblem> {
                 quoted,
             } => (text, *negated, *quoted),
         };
-        let split = split_words(text);
+        let mut split = split_words(text);
+        split.truncate(MAX_WORDS - words);
         if split.is_empty() {
             continue;
         }
         words += split.len();
-        if words > MAX_WORDS {
-            return Err(QueryProblem::TooManyWords);
-        }
         let typing = Some(index) == last_open;
         let Some(term) = term(&split, quoted, typing) else {
             continue;
@@ -136,12 +129,8 @@ pub fn parse(q: &str) -> Result<Option<TextQuery>, QueryProblem> {
         }
     }
     drop_stop_words(&mut groups);
-    if groups.is_empty() {
-        return if excluded.is_empty() {
-            Ok(None)
-        } else {
-            Err(QueryProblem::OnlyExclusions)
-        };
+    if groups.is_empty() && excluded.is_empty() {
+        return Ok(None);
     }
     Ok(Some(TextQuery { groups, excluded }))
 }
@@ -274,6 +263,19 @@ fn drop_stop_words(groups: &mut Vec<Vec<Term>>) {
 }
 
 impl TextQuery {
+    /// True when the query only excludes.
+    pub fn only_excludes(&self) -> bool {
+        self.groups.is_empty()
+    }
+
+    /// The query that finds what an exclusions-only query leaves out.
+    pub fn excluded_as_wanted(&self) -> TextQuery {
+        TextQuery {
+            groups: vec![self.excluded.clone()],
+            excluded: Vec::new(),
+        }
+    }
+
     /// The query in SQLite FTS5's syntax: every word a quoted string, so that no word
     /// is read as an operator.
     pub fn to_fts5(&self) -> String {
@@ -565,9 +567,14 @@ mod tests {
     #[test]
     fn operators_and_symbols_alone_name_no_word() {
         assert_eq!(parse("  \"\" or - -- *** ( ) ").unwrap(), None);
-        assert_eq!(parse("-berlin"), Err(QueryProblem::OnlyExclusions));
+        assert!(parse("-berlin").unwrap().unwrap().only_excludes());
         assert_eq!(parse(&"a".repeat(301)), Err(QueryProblem::TooLong));
-        assert_eq!(parse(&"ab ".repeat(40)), Err(QueryProblem::TooManyWords));
+        let long = parse(&"abc ".repeat(40)).unwrap().unwrap();
+        assert_eq!(
+            long.groups.len(),
+            MAX_WORDS,
+            "words past the 32nd are ignored"
+        );
     }
 
     #[test]

@@ -307,9 +307,12 @@ pub fn list(
     let backend = Backend::of(conn);
     let total: i64 = filtered(filter, now, backend).count().get_result(conn)?;
     let ranked = match (&filter.text, sort) {
-        (Some(text), Sort::Relevance) => Some(text),
+        (Some(text), Sort::Relevance) if !text.only_excludes() => Some(text),
         _ => None,
     };
+    if let Some(text) = ranked {
+        search::rank_matches(conn, text)?;
+    }
     let score = || match ranked {
         Some(text) => search::score(backend, text),
         None => Box::new(diesel::dsl::sql::<Double>("0.0")) as search::Score,

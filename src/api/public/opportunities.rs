@@ -100,6 +100,7 @@ pub struct FacetValue {
     /// The slug or country code, as the matching filter takes it.
     #[schema(example = "residency")]
     pub value: String,
+    /// How many matches have this value.
     #[schema(example = 12)]
     pub count: i64,
     /// With `lang` or `Accept-Language` only: the value's name in that language.
@@ -115,16 +116,22 @@ pub struct FacetValue {
 /// The `status` counts cover every status, `closed` included, whatever `status` asks for.
 #[derive(Serialize, ToSchema, Default)]
 pub struct FacetCounts {
+    /// By type, ignoring `type`.
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub kind: Option<Vec<FacetValue>>,
+    /// By discipline, ignoring `discipline`; an entry counts once for each of its disciplines.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub discipline: Option<Vec<FacetValue>>,
+    /// By destination country code, ignoring `destination_country`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub destination_country: Option<Vec<FacetValue>>,
+    /// By covered cost, ignoring `covers`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub covers: Option<Vec<FacetValue>>,
+    /// By the stage an entry names, ignoring `career_stage` (which also finds `any`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub career_stage: Option<Vec<FacetValue>>,
+    /// By computed status, over every status whatever `status` asks for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<Vec<FacetValue>>,
 }
@@ -247,7 +254,7 @@ const CURSOR_SCOPE: &str = "opportunities";
 #[utoipa::path(
     tag = "opportunities",
     params(
-        ("q" = Option<String>, Query, max_length = 300, example = "rezidenca keramika", description = "Words to find in the title, summary and description (both languages) and the organizer's name. Every word must match; `\"quoted words\"` must match in this order; `-word` excludes; `or` between two terms accepts either. Accents are ignored both ways (`crna` finds `Črna`). Each word of three letters or more also finds longer words starting with it, after a common Slovenian or English ending is cut off (`keramiko` finds `keramika` and `keramike`, `residencies` finds `residency`), so the last word can be half-typed. A blank `q`, or one without any letter or digit, searches nothing. At most 300 characters and 32 words."),
+        ("q" = Option<String>, Query, max_length = 300, example = "rezidenca keramika", description = "Words to find in the title, summary and description (both languages) and the organizer's name. Every word must match; `\"quoted words\"` must match in this order; `-word` excludes; `or` between two terms accepts either. Accents are ignored both ways (`crna` finds `Črna`). Each word of three letters or more also finds longer words starting with it, after a common Slovenian or English ending is cut off (`keramiko` finds `keramika` and `keramike`, `residencies` finds `residency`), so the last word can be half-typed. A blank `q`, or one without any letter or digit, searches nothing; exclusions alone list everything without them. At most 300 characters; words past the 32nd are ignored."),
         ("type" = Option<Vec<OpportunityType>>, Query, max_items = 50, description = "Only these types."),
         ("discipline" = Option<Vec<Discipline>>, Query, max_items = 50, description = "Open to any of these disciplines."),
         ("covers" = Option<Vec<CoveredCost>>, Query, max_items = 50, description = "Covers every one of these costs."),
