@@ -296,8 +296,8 @@ impl Facts<'_> {
                 "Prek prijavnega obrazca pošljite opis projekta (do 500 besed), primere del in finančni načrt.",
             ),
             _ => (
-                "An independent jury reviews the applications and answers every applicant within six weeks of the deadline.",
-                "Prijave pregleda neodvisna žirija, ki vsakemu prijavitelju odgovori v šestih tednih po izteku roka.",
+                "Apply on the organizer's website; an independent jury reviews the applications and answers every applicant within six weeks of the deadline.",
+                "Prijavite se na spletni strani organizatorja; prijave pregleda neodvisna žirija, ki vsakemu prijavitelju odgovori v šestih tednih po izteku roka.",
             ),
         };
         Pair {

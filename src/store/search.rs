@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{Bool, Double, Text};
 
 use crate::db::DbConn;
-use crate::db::schema::{opportunities, opportunity_search, organizations};
+use crate::db::schema::{opportunities, opportunity_search};
 use crate::domain::opportunity::Opportunity;
 use crate::domain::search::{Document, TextQuery};
 
@@ -31,53 +31,42 @@ impl Backend {
     }
 }
 
-/// Writes the search documents of `entries`, replacing any they had.
+/// Writes the search documents of `entries` from their stored texts and organizer,
+/// replacing any they had. The texts are copied inside the database rather than sent
+/// again: at 100,000 entries that halves what an import transfers.
 pub fn write(conn: &mut DbConn, entries: &[Opportunity], replace: bool) -> StoreResult<()> {
-    if entries.is_empty() {
-        return Ok(());
-    }
     let ids: Vec<String> = entries.iter().map(|o| o.id.to_string()).collect();
-    if replace {
-        diesel::delete(
-            opportunity_search::table.filter(opportunity_search::opportunity_id.eq_any(&ids)),
-        )
-        .execute(conn)?;
-    }
-    let mut org_ids: Vec<String> = entries
-        .iter()
-        .map(|o| o.organization_id.to_string())
-        .collect();
-    org_ids.sort_unstable();
-    org_ids.dedup();
-    let names: HashMap<String, String> = organizations::table
-        .filter(organizations::id.eq_any(&org_ids))
-        .select((organizations::id, organizations::name))
-        .load::<(String, String)>(conn)?
-        .into_iter()
-        .collect();
-    let rows: Vec<_> = entries
-        .iter()
-        .zip(&ids)
-        .map(|(o, id)| {
-            (
-                opportunity_search::opportunity_id.eq(id.clone()),
-                opportunity_search::title_en.eq(o.title.en.clone()),
-                opportunity_search::title_sl.eq(o.title.sl.clone()),
-                opportunity_search::summary_en.eq(o.summary.en.clone()),
-                opportunity_search::summary_sl.eq(o.summary.sl.clone()),
-                opportunity_search::description_en.eq(o.description.en.clone()),
-                opportunity_search::description_sl.eq(o.description.sl.clone()),
-                opportunity_search::organizer.eq(names
-                    .get(&o.organization_id.to_string())
-                    .cloned()
-                    .unwrap_or_default()),
+    for chunk in ids.chunks(crate::db::rows_per_statement(1)) {
+        if replace {
+            diesel::delete(
+                opportunity_search::table.filter(opportunity_search::opportunity_id.eq_any(chunk)),
             )
-        })
-        .collect();
-    for chunk in rows.chunks(crate::db::rows_per_statement(8)) {
-        crate::db::on_backend!(&mut *conn, c => diesel::insert_into(opportunity_search::table)
-            .values(chunk)
-            .execute(c)?);
+            .execute(conn)?;
+        }
+        let copy = "INSERT INTO opportunity_search (opportunity_id, title_en, title_sl, \
+             summary_en, summary_sl, description_en, description_sl, organizer) \
+             SELECT o.id, en.title, sl.title, en.summary, sl.summary, en.description, \
+             sl.description, g.name \
+             FROM opportunities o JOIN organizations g ON g.id = o.organization_id \
+             LEFT JOIN opportunity_texts en ON en.opportunity_id = o.id AND en.language = 'en' \
+             LEFT JOIN opportunity_texts sl ON sl.opportunity_id = o.id AND sl.language = 'sl' \
+             WHERE o.id";
+        match conn {
+            DbConn::Postgres(c) => {
+                diesel::sql_query(format!("{copy} = ANY($1)"))
+                    .bind::<diesel::sql_types::Array<Text>, _>(chunk)
+                    .execute(c)?;
+            }
+            DbConn::Sqlite(c) => {
+                let placeholders = vec!["?"; chunk.len()].join(", ");
+                let mut query =
+                    diesel::sql_query(format!("{copy} IN ({placeholders})")).into_boxed();
+                for id in chunk {
+                    query = query.bind::<Text, _>(id);
+                }
+                query.execute(c)?;
+            }
+        }
     }
     Ok(())
 }

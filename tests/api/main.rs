@@ -8,6 +8,7 @@ mod cli;
 mod concurrency;
 mod contract;
 mod curation;
+mod demo;
 mod errors;
 mod facets;
 mod filters;
