@@ -226,6 +226,14 @@ fn hostile_or_empty_queries_get_a_clear_400_or_a_sane_answer() {
     // Beyond what any URL may carry, the request line itself is refused.
     let huge = app.get(&format!("/api/v1/opportunities?q={}", "x".repeat(60_000)));
     assert_eq!(huge.status, 414);
+    // A cursor issued before search existed (three sort keys, no score) still pages.
+    let old_cursor = "WyJvcHBvcnR1bml0aWVzIixbIjIwMjctMDEtMDFUMDA6MDA6MDAuMDAwMDAwIiwiMjAyNi0wMS0wMVQwMDowMDowMC4wMDAwMDAiLCIyMDI2LTAxLTAxVDAwOjAwOjAwLjAwMDAwMCJdLCIwMTkwMDAwMC0wMDAwLTcwMDAtODAwMC0wMDAwMDAwMDAwMDAiXQ";
+    for sort in ["relevance", "deadline", "newest"] {
+        let reply = app.get(&format!(
+            "/api/v1/opportunities?q=residency&sort={sort}&cursor={old_cursor}"
+        ));
+        assert_eq!(reply.status, 200, "{sort}: {}", reply.body);
+    }
     let twice = app.get("/api/v1/opportunities?q=dance&q=music");
     assert_eq!(twice.status, 400);
 }

@@ -16,10 +16,13 @@ use crate::domain::vocabulary::{
     CareerStage, CoveredCost, Discipline, OpportunityType, OrganizationKind,
 };
 
-/// A text in English and Slovenian; at least one is present.
+/// A text in English and Slovenian; at least one is present. Both members are always
+/// there (null when missing), which tells this shape apart from a `ServedText`.
 #[derive(Serialize, ToSchema)]
 pub struct LocalizedText {
+    #[schema(required = true)]
     pub en: Option<String>,
+    #[schema(required = true)]
     pub sl: Option<String>,
 }
 
@@ -37,9 +40,10 @@ pub enum TextField {
 #[derive(Serialize, ToSchema)]
 pub struct ServedText {
     /// Null when the entry has this text in neither language.
-    #[schema(example = "Rezidenca za keramiko v Kastilji")]
+    #[schema(required = true, example = "Rezidenca za keramiko v Kastilji")]
     pub text: Option<String>,
     /// The language `text` is in.
+    #[schema(required = true)]
     pub language: Option<Lang>,
     /// True when `text` is in the other language because the entry lacks a translation
     /// into the one asked for.
