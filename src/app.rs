@@ -131,7 +131,20 @@ fn public_cors() -> Cors {
     Cors::default()
         .allow_any_origin()
         .allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE"])
-        .allowed_headers(["authorization", "content-type", "if-match"])
+        // What browsers and partner code send beyond the safelisted headers: conditional
+        // requests, the reader's language, the XHR marker and trace context.
+        .allowed_headers([
+            "authorization",
+            "content-type",
+            "if-match",
+            "if-none-match",
+            "if-modified-since",
+            "accept",
+            "accept-language",
+            "x-requested-with",
+            "traceparent",
+            "tracestate",
+        ])
         .expose_headers(["link", "x-request-id", "etag", "location", "retry-after"])
         .max_age(86_400)
 }

@@ -213,6 +213,35 @@ fn browsers_on_any_origin_may_read_the_api() {
             .unwrap()
             .contains("GET")
     );
+    // A preflight naming the conditional, language, XHR and tracing headers is answered.
+    let common = "if-none-match, if-modified-since, accept, accept-language, x-requested-with, traceparent, tracestate";
+    let preflight = app.request_with(
+        "OPTIONS",
+        "/api/v1/opportunities",
+        &[
+            ("Origin", "https://partner.example"),
+            ("Access-Control-Request-Method", "GET"),
+            ("Access-Control-Request-Headers", common),
+        ],
+    );
+    assert_eq!(preflight.status, 200, "{}", preflight.body);
+    let allowed = preflight
+        .header("access-control-allow-headers")
+        .unwrap()
+        .to_lowercase();
+    for name in common.split(", ") {
+        assert!(allowed.contains(name), "{name} in {allowed}");
+    }
+    let unknown = app.request_with(
+        "OPTIONS",
+        "/api/v1/opportunities",
+        &[
+            ("Origin", "https://partner.example"),
+            ("Access-Control-Request-Method", "GET"),
+            ("Access-Control-Request-Headers", "x-something-else"),
+        ],
+    );
+    assert_eq!(unknown.status, 400, "headers nobody uses stay refused");
 }
 
 #[test]
