@@ -25,6 +25,54 @@ impl Texts {
             sl: Some(sl.to_owned()),
         }
     }
+
+    /// The text in `lang`, if there is one.
+    pub fn get(&self, lang: Lang) -> Option<&String> {
+        match lang {
+            Lang::En => self.en.as_ref(),
+            Lang::Sl => self.sl.as_ref(),
+        }
+    }
+}
+
+/// A language the directory's texts are written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    En,
+    Sl,
+}
+
+impl Lang {
+    pub fn parse(code: &str) -> Option<Lang> {
+        match code {
+            "en" => Some(Lang::En),
+            "sl" => Some(Lang::Sl),
+            _ => None,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Sl => "sl",
+        }
+    }
+
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::En => Lang::Sl,
+            Lang::Sl => Lang::En,
+        }
+    }
+
+    /// Of two names, the one in this language.
+    pub fn pick(self, en: &'static str, sl: &'static str) -> &'static str {
+        match self {
+            Lang::En => en,
+            Lang::Sl => sl,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

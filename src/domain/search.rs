@@ -9,6 +9,8 @@
 //! half-typed. Both backends get the same parsed query, rendered in their own syntax,
 //! so that they find the same entries.
 
+use super::opportunity::Lang;
+
 /// The longest `q` accepted, in characters.
 pub const MAX_QUERY_CHARS: usize = 300;
 /// The most words of a query that are read; later ones are ignored.
@@ -367,7 +369,7 @@ pub enum Field {
 pub struct Snippet {
     pub text: String,
     /// `en` or `sl`; none for the organizer's name.
-    pub language: Option<&'static str>,
+    pub language: Option<Lang>,
     pub field: Field,
 }
 
@@ -487,7 +489,7 @@ impl TextQuery {
     /// the most (a description before a summary before a title when they tie), preferring
     /// `language` when both languages match as well; the organizer's name when no text
     /// matched.
-    pub fn snippet(&self, doc: &Document, language: Option<&str>) -> Option<Snippet> {
+    pub fn snippet(&self, doc: &Document, language: Option<Lang>) -> Option<Snippet> {
         const FIELDS: [Field; 3] = [Field::Title, Field::Summary, Field::Description];
         let marked = |texts: &[Option<String>; 3]| -> Vec<(Field, String, usize)> {
             texts
@@ -501,12 +503,13 @@ impl TextQuery {
         };
         let (en, sl) = (marked(&doc.en), marked(&doc.sl));
         let total = |v: &[(Field, String, usize)]| v.iter().map(|x| x.2).sum::<usize>();
-        let (code, found) =
-            if total(&sl) > total(&en) || (total(&sl) == total(&en) && language == Some("sl")) {
-                ("sl", sl)
-            } else {
-                ("en", en)
-            };
+        let (code, found) = if total(&sl) > total(&en)
+            || (total(&sl) == total(&en) && language == Some(Lang::Sl))
+        {
+            (Lang::Sl, sl)
+        } else {
+            (Lang::En, en)
+        };
         // `max_by_key` keeps the last of equals: a description, then a summary, then a title.
         let best = found.into_iter().max_by_key(|x| x.2);
         match best {

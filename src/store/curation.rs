@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use crate::db::schema::{opportunities, opportunity_provenance, opportunity_texts};
 use crate::db::{DbConn, on_backend};
 use crate::domain::duplicates::{TITLE_SIMILARITY_THRESHOLD, title_similarity};
-use crate::domain::opportunity::Opportunity;
+use crate::domain::opportunity::{Lang, Opportunity};
 use crate::domain::vocabulary::WorkflowState;
 
 use super::{Keyset, Page, StoreError, StoreResult, parse_time_key, time_key, to_db_time};
@@ -217,7 +217,7 @@ pub fn list_by_state(
     conn: &mut DbConn,
     states: &[WorkflowState],
     created_by: Option<Uuid>,
-    missing_translation: Option<Language>,
+    missing_translation: Option<Lang>,
     after: Option<&Keyset>,
     limit: i64,
 ) -> StoreResult<Page<Opportunity>> {
@@ -232,7 +232,7 @@ pub fn list_by_state(
         // in this one.
         use crate::db::schema::opportunity_search::dsl::*;
         match missing_translation {
-            Some(Language::Sl) => {
+            Some(Lang::Sl) => {
                 q = q.filter(
                     opportunities::id.eq_any(
                         opportunity_search
@@ -245,7 +245,7 @@ pub fn list_by_state(
                     ),
                 )
             }
-            Some(Language::En) => {
+            Some(Lang::En) => {
                 q = q.filter(
                     opportunities::id.eq_any(
                         opportunity_search
@@ -302,13 +302,6 @@ pub fn list_by_state(
         None
     };
     Ok(Page { items, total, next })
-}
-
-/// Which language's translation a staff list looks for gaps in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Language {
-    En,
-    Sl,
 }
 
 /// Another entry whose title is near-identical to one of `o`'s.

@@ -4,66 +4,41 @@
 use actix_web::HttpRequest;
 use actix_web::HttpResponseBuilder;
 use actix_web::http::header::{self, HeaderValue};
-use serde::Serialize;
-use utoipa::ToSchema;
 
-/// A language the directory's texts are written in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Lang {
-    En,
-    Sl,
-}
+use crate::domain::opportunity::Lang;
 
 /// How many entries of `Accept-Language` are read; the rest are ignored.
 const MOST_RANGES: usize = 32;
 
-impl Lang {
-    pub fn parse(code: &str) -> Option<Lang> {
-        match code {
-            "en" => Some(Lang::En),
-            "sl" => Some(Lang::Sl),
-            _ => None,
+/// The best supported language of an `Accept-Language` value (RFC 9110 §12.5.4): the
+/// highest quality wins, the earlier of equals; `q=0` refuses a language; `sl-SI` counts
+/// as `sl`. None when it names neither language.
+pub fn from_accept_language(value: &str) -> Option<Lang> {
+    let mut best: Option<(Lang, u16)> = None;
+    for range in value.split(',').take(MOST_RANGES) {
+        let mut parts = range.split(';');
+        let tag = parts.next().unwrap_or_default().trim();
+        let primary = tag.split('-').next().unwrap_or_default();
+        let Some(lang) = Lang::parse(&primary.to_ascii_lowercase()) else {
+            continue;
+        };
+        let quality = parts
+            .find_map(|p| p.trim().strip_prefix("q=").or(p.trim().strip_prefix("Q=")))
+            .map_or(Some(1000), quality);
+        let Some(quality) = quality else { continue };
+        if quality > 0 && best.is_none_or(|(_, q)| quality > q) {
+            best = Some((lang, quality));
         }
     }
+    best.map(|(lang, _)| lang)
+}
 
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::En => "en",
-            Lang::Sl => "sl",
-        }
-    }
-
-    /// The best supported language of an `Accept-Language` value (RFC 9110 §12.5.4):
-    /// the highest quality wins, the earlier of equals; `q=0` refuses a language;
-    /// `sl-SI` counts as `sl`. None when it names neither language.
-    pub fn from_accept_language(value: &str) -> Option<Lang> {
-        let mut best: Option<(Lang, u16)> = None;
-        for range in value.split(',').take(MOST_RANGES) {
-            let mut parts = range.split(';');
-            let tag = parts.next().unwrap_or_default().trim();
-            let primary = tag.split('-').next().unwrap_or_default();
-            let Some(lang) = Lang::parse(&primary.to_ascii_lowercase()) else {
-                continue;
-            };
-            let quality = parts
-                .find_map(|p| p.trim().strip_prefix("q=").or(p.trim().strip_prefix("Q=")))
-                .map_or(Some(1000), quality);
-            let Some(quality) = quality else { continue };
-            if quality > 0 && best.is_none_or(|(_, q)| quality > q) {
-                best = Some((lang, quality));
-            }
-        }
-        best.map(|(lang, _)| lang)
-    }
-
-    /// The language of a request's `Accept-Language` header, if it names one.
-    pub fn accepted(req: &HttpRequest) -> Option<Lang> {
-        req.headers()
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(Lang::from_accept_language)
-    }
+/// The language of a request's `Accept-Language` header, if it names one.
+pub fn accepted(req: &HttpRequest) -> Option<Lang> {
+    req.headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(from_accept_language)
 }
 
 /// A quality value (`0`, `0.5`, `1.000`) in thousandths; none when malformed.
@@ -82,7 +57,7 @@ fn quality(q: &str) -> Option<u16> {
 
 /// The language a response is in: the `lang` parameter, or else `Accept-Language`.
 pub fn negotiate(req: &HttpRequest, param: Option<Lang>) -> Option<Lang> {
-    param.or_else(|| Lang::accepted(req))
+    param.or_else(|| accepted(req))
 }
 
 /// Marks a response as negotiated on `Accept-Language`, in `lang` or in both languages.
@@ -101,20 +76,17 @@ mod tests {
     #[test]
     fn the_highest_quality_wins_and_zero_refuses() {
         assert_eq!(
-            Lang::from_accept_language("sl-SI,sl;q=0.9,en;q=0.8"),
+            from_accept_language("sl-SI,sl;q=0.9,en;q=0.8"),
             Some(Lang::Sl)
         );
         assert_eq!(
-            Lang::from_accept_language("de, en;q=0.5, sl;q=0.7"),
+            from_accept_language("de, en;q=0.5, sl;q=0.7"),
             Some(Lang::Sl)
         );
-        assert_eq!(
-            Lang::from_accept_language("sl;q=0, en;q=0.1"),
-            Some(Lang::En)
-        );
-        assert_eq!(Lang::from_accept_language("EN-gb"), Some(Lang::En));
-        assert_eq!(Lang::from_accept_language("de, fr;q=0.9, *;q=0.1"), None);
-        assert_eq!(Lang::from_accept_language("sl;q=2, en;q=abc"), None);
-        assert_eq!(Lang::from_accept_language(""), None);
+        assert_eq!(from_accept_language("sl;q=0, en;q=0.1"), Some(Lang::En));
+        assert_eq!(from_accept_language("EN-gb"), Some(Lang::En));
+        assert_eq!(from_accept_language("de, fr;q=0.9, *;q=0.1"), None);
+        assert_eq!(from_accept_language("sl;q=2, en;q=abc"), None);
+        assert_eq!(from_accept_language(""), None);
     }
 }

@@ -29,8 +29,9 @@ use chrono::{DateTime, Utc};
 use tokio::sync::watch;
 
 use crate::api::http::database;
-use crate::api::http::language::Lang;
+use crate::api::http::language;
 use crate::db::Pool;
+use crate::domain::opportunity::Lang;
 use crate::error::ApiError;
 use crate::store;
 
@@ -337,7 +338,7 @@ pub async fn serve_from_cache(
     };
     cache.begin(epoch);
     // Answers differ by the language `Accept-Language` picks (and say so with `Vary`).
-    let language = Lang::accepted(req.request()).map_or("", Lang::code);
+    let language = language::accepted(req.request()).map_or("", Lang::code);
     let key = format!("{}?{}#{language}", req.path(), req.query_string());
     let making = loop {
         match cache.claim(epoch, &key) {

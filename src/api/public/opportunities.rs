@@ -8,9 +8,10 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::api::http::database;
-use crate::api::http::language::{self, Lang};
+use crate::api::http::language;
 use crate::db::Pool;
 use crate::domain::geography::{Area, Country};
+use crate::domain::opportunity::Lang;
 use crate::domain::status::Status;
 use crate::domain::vocabulary::{
     CareerStage, CoveredCost, Discipline, OpportunityType, WorkflowState,
@@ -319,9 +320,7 @@ pub async fn list_opportunities(
                 let ids: Vec<String> = result.items.iter().map(|o| o.id.to_string()).collect();
                 store::search::documents(conn, &ids)?
                     .into_iter()
-                    .filter_map(|(id, doc)| {
-                        text.snippet(&doc, lang.map(Lang::code)).map(|s| (id, s))
-                    })
+                    .filter_map(|(id, doc)| text.snippet(&doc, lang).map(|s| (id, s)))
                     .collect()
             }
             None => HashMap::new(),

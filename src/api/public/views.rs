@@ -7,9 +7,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::api::http::language::Lang;
 use crate::domain::geography::Area;
-use crate::domain::opportunity::{Opportunity, Organization, Texts};
+use crate::domain::opportunity::{Lang, Opportunity, Organization, Texts};
 use crate::domain::search::{Field, MARK_END, MARK_START, Snippet};
 use crate::domain::status::Status;
 use crate::domain::vocabulary::{
@@ -57,31 +56,22 @@ fn text_field(t: &Texts, lang: Option<Lang>) -> TextField {
             sl: t.sl.clone(),
         });
     };
-    let pick = |l: Lang| match l {
-        Lang::En => t.en.clone(),
-        Lang::Sl => t.sl.clone(),
+    let served = |l: Lang, fallback: bool| {
+        t.get(l).map(|text| ServedText {
+            text: Some(text.clone()),
+            language: Some(l),
+            fallback,
+        })
     };
-    let other = match lang {
-        Lang::En => Lang::Sl,
-        Lang::Sl => Lang::En,
-    };
-    TextField::One(match (pick(lang), pick(other)) {
-        (Some(text), _) => ServedText {
-            text: Some(text),
-            language: Some(lang),
-            fallback: false,
-        },
-        (None, Some(text)) => ServedText {
-            text: Some(text),
-            language: Some(other),
-            fallback: true,
-        },
-        (None, None) => ServedText {
-            text: None,
-            language: None,
-            fallback: false,
-        },
-    })
+    TextField::One(
+        served(lang, false)
+            .or_else(|| served(lang.other(), true))
+            .unwrap_or(ServedText {
+                text: None,
+                language: None,
+                fallback: false,
+            }),
+    )
 }
 
 /// With `lang` or `Accept-Language` only: the names, in that language, of the
@@ -111,11 +101,7 @@ pub struct Names {
 
 /// A vocabulary name in `lang`.
 pub fn name_in(lang: Lang, en: &'static str, sl: &'static str) -> String {
-    match lang {
-        Lang::En => en,
-        Lang::Sl => sl,
-    }
-    .to_owned()
+    lang.pick(en, sl).to_owned()
 }
 
 fn names(o: &Opportunity, status: Status, lang: Lang) -> Names {
@@ -310,11 +296,10 @@ pub struct SnippetView {
     /// An HTML fragment of at most about 24 words: the text is escaped (`&amp;`, `&lt;`,
     /// `&gt;`, `&quot;`), each matched word is wrapped in `<mark>` … `</mark>`, and `…`
     /// marks text left out. Safe to insert into a page as it is.
-    #[schema(example = "Rezidenca za <mark>keramik</mark>e v Sežani …")]
+    #[schema(example = "Rezidenca za <mark>keramiko</mark> v Kastilji")]
     pub html: String,
-    /// The language of the passage, `en` or `sl`; null when it is the organizer's name.
-    #[schema(example = "sl")]
-    pub language: Option<String>,
+    /// The language of the passage; null when it is the organizer's name.
+    pub language: Option<Lang>,
     /// The field the passage comes from.
     pub field: SnippetField,
 }
@@ -345,7 +330,7 @@ impl From<Snippet> for SnippetView {
         }
         SnippetView {
             html,
-            language: s.language.map(str::to_owned),
+            language: s.language,
             field: match s.field {
                 Field::Title => SnippetField::Title,
                 Field::Summary => SnippetField::Summary,

@@ -10,8 +10,8 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::api::http::database;
-use crate::api::http::language::Lang;
 use crate::db::{DbConn, Pool};
+use crate::domain::opportunity::Lang;
 use crate::domain::opportunity::{Opportunity, Organization};
 use crate::domain::vocabulary::{Role, WorkflowState};
 use crate::error::{
@@ -586,11 +586,7 @@ pub async fn list_staff_opportunities(
         &["state", "missing_translation", "limit", "cursor"],
     );
     let states = params.many("state", "a workflow state", WorkflowState::from_slug);
-    let missing = params.one("missing_translation", "sl or en", |v| match v {
-        "sl" => Some(curation::Language::Sl),
-        "en" => Some(curation::Language::En),
-        _ => None,
-    });
+    let missing = params.one("missing_translation", "sl or en", Lang::parse);
     let page = page_request(&mut params, STAFF_CURSOR_SCOPE);
     params.finish()?;
     let page = page.map_err(|issue| ApiError::InvalidInput(vec![issue]))?;
