@@ -27,6 +27,22 @@ macro_rules! on_backend {
 }
 pub(crate) use on_backend;
 
+/// Which SQL dialect a connection speaks, for the few statements written per backend.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn of(conn: &DbConn) -> Backend {
+        match conn {
+            DbConn::Sqlite(_) => Backend::Sqlite,
+            DbConn::Postgres(_) => Backend::Postgres,
+        }
+    }
+}
+
 /// How many bound values one statement may carry: SQLite allows 32,766, PostgreSQL 65,535.
 const MAX_BINDS: usize = 30_000;
 

@@ -7,12 +7,11 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Nullable, Text};
 
-use crate::db::DbConn;
 use crate::db::schema::opportunities;
+use crate::db::{Backend, DbConn};
 use crate::domain::status::{Schedule, Status};
 
 use super::opportunities::{OpportunityFilter, filtered, no_deadline};
-use super::search::Backend;
 use super::{StoreResult, from_db_time, to_db_time};
 
 /// A property of entries a list can count its matches by.

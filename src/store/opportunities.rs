@@ -12,7 +12,7 @@ use crate::db::schema::{
     opportunity_languages, opportunity_nationalities, opportunity_residences, opportunity_texts,
     organizations,
 };
-use crate::db::{DbConn, MultiBackend, on_backend};
+use crate::db::{Backend, DbConn, MultiBackend, on_backend};
 use crate::domain::geography::Area;
 use crate::domain::opportunity::Opportunity;
 use crate::domain::search::TextQuery;
@@ -22,7 +22,7 @@ use crate::domain::vocabulary::{
 };
 
 use super::rows::{OpportunityLists, OpportunityRow, TextRow, text_rows};
-use super::search::{self, Backend};
+use super::search;
 use super::{Keyset, Page, StoreError, StoreResult, parse_time_key, time_key, to_db_time};
 
 /// What a client asked a list for. Several values of one filter mean any of them,

@@ -8,28 +8,12 @@ use std::collections::HashMap;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Double, Text};
 
-use crate::db::DbConn;
 use crate::db::schema::{opportunities, opportunity_search};
+use crate::db::{Backend, DbConn};
 use crate::domain::opportunity::Opportunity;
 use crate::domain::search::{Document, TextQuery};
 
 use super::StoreResult;
-
-/// Which SQL dialect a connection speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-}
-
-impl Backend {
-    pub fn of(conn: &DbConn) -> Backend {
-        match conn {
-            DbConn::Sqlite(_) => Backend::Sqlite,
-            DbConn::Postgres(_) => Backend::Postgres,
-        }
-    }
-}
 
 /// Writes the search documents of `entries` from their stored texts and organizer,
 /// replacing any they had. The texts are copied inside the database rather than sent
