@@ -70,8 +70,10 @@ def rss_mb(pid):
     return float("nan")
 
 
-def wrk(url, seconds, connections, threads, script=None):
+def wrk(url, seconds, connections, threads, script=None, headers=()):
     cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
+    for header in headers:
+        cmd += ["-H", header]
     if script:
         cmd += ["-s", script]
     out = subprocess.run(cmd + [url], capture_output=True, text=True, check=True).stdout
@@ -292,6 +294,9 @@ def main():
         cursor = deep_cursor(base, 5 if args.smoke else 200)
         detail = rotating_script(os.path.join(work, "detail.lua"),
                                  [f"/api/v1/opportunities/{s}" for s in slugs])
+        page = "/api/v1/opportunities?limit=100"
+        with urllib.request.urlopen(base + page) as r:
+            page_tag = r.headers["ETag"]
         measures = [
             ("healthz", "/healthz", None),
             ("detail", "/", detail),
@@ -304,16 +309,22 @@ def main():
             ("search-as-you-type, 3 letters", "/api/v1/opportunities?q=cer", None),
             ("list, six facets", "/api/v1/opportunities?facets=type,discipline,"
              "destination_country,covers,career_stage,status", None),
+            ("list, 100 items", page, None),
+            ("list, 100 items, gzip", page, None, ["Accept-Encoding: gzip"]),
+            ("list, 100 items, brotli", page, None, ["Accept-Encoding: br"]),
+            ("list, 100 items, 304 revalidation", page, None, [f"If-None-Match: {page_tag}"]),
         ]
         rss_start = rss_mb(server.proc.pid)
-        for name, path, script in measures:
+        for name, path, script, *headers in measures:
+            headers = headers[0] if headers else ()
             first = first_answer_ms(base + (f"/api/v1/opportunities/{slugs[0]}" if script else path))
             # A warm-up whose figures are dropped: wrk corrects for coordinated omission,
             # so one stall at the start (the first, uncached answer, which every
             # connection waits for) would otherwise count as ~1% of a run's samples.
             wrk(base + path, min(WARM_UP_SECONDS, args.duration), args.connections, args.workers,
-                script)
-            results[name] = wrk(base + path, args.duration, args.connections, args.workers, script)
+                script, headers)
+            results[name] = wrk(base + path, args.duration, args.connections, args.workers, script,
+                                headers)
             results[name]["first"] = first
         peak = peak_rss_mb(server.proc.pid)
         pgbench = (None, 0)

@@ -10,14 +10,16 @@ use actix_service::{IntoServiceFactory, ServiceFactoryExt, fn_service, map_confi
 use actix_web::body::MessageBody;
 use actix_web::dev::AppConfig;
 use actix_web::dev::{Server, ServerHandle, ServiceRequest, ServiceResponse};
-use actix_web::http::header::{HeaderName, HeaderValue, LOCATION};
-use actix_web::middleware::{ErrorHandlers, Next, from_fn};
+use actix_web::http::Method;
+use actix_web::http::header::{ACCESS_CONTROL_REQUEST_METHOD, HeaderName, HeaderValue, LOCATION};
+use actix_web::middleware::{Compress, ErrorHandlers, Next, from_fn};
 use actix_web::rt::net::TcpStream;
 use actix_web::{App, HttpMessage, HttpResponse, web};
 use tracing_actix_web::{RequestId, TracingLogger};
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::api::http::conditional;
 use crate::api::http::response_cache::{ResponseCache, serve_from_cache};
 use crate::api::http::unparsable::ProblemStream;
 use crate::api::{self, http::fallback::RouteTable};
@@ -37,6 +39,7 @@ impl Application {
     /// a signing secret that is too short.
     pub fn build(settings: &Settings, pool: Pool) -> Result<Application, String> {
         let keys = web::Data::new(settings.token_keys()?);
+        let write_origins = settings.cors_origins.clone();
         let proxies = web::Data::new(settings.trusted_proxies.clone());
         let listener = TcpListener::bind(&settings.bind)
             .map_err(|e| format!("cannot listen on {}: {e}", settings.bind))?;
@@ -73,10 +76,18 @@ impl Application {
                     .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", document.clone()))
                     .route("/docs", web::get().to(redirect_to_docs))
                     .default_service(web::to(api::http::fallback::not_routed))
+                    .wrap(from_fn(conditional::tag_representation))
                     .wrap(from_fn(serve_from_cache))
+                    .wrap(from_fn(conditional::answer_not_modified))
                     .wrap(from_fn(answer_head_as_get))
                     .wrap(ErrorHandlers::new().default_handler(error::problem_fallback))
-                    .wrap(public_cors())
+                    .wrap(Compress::default())
+                    .wrap(from_fn(conditional::name_coding_in_etag))
+                    .wrap(cors(write_origins.clone()))
+                    // What compression (406 for an `Accept-Encoding` that rules out every
+                    // coding) and CORS (400 for a refused preflight) answer is a problem
+                    // document too.
+                    .wrap(ErrorHandlers::new().default_handler(error::problem_fallback))
                     .wrap(from_fn(refuse_nul_in_path))
                     .wrap(from_fn(refuse_long_uri))
                     .wrap(from_fn(echo_request_id))
@@ -125,12 +136,29 @@ impl Application {
     }
 }
 
-/// The API answers browsers on any origin: partner sites read it, staff tools write to it
-/// with a bearer token (never a cookie, so no credentials mode is needed).
-fn public_cors() -> Cors {
+/// Browser code on any origin may read the API; only code on `write_origins` may call the
+/// operations that change something. Credentials are bearer tokens, never cookies, so no
+/// credentials mode is needed, and the answer names no origin (`*`), so it does not vary
+/// by origin and shared caches keep one copy.
+fn cors(write_origins: Vec<String>) -> Cors {
     Cors::default()
         .allow_any_origin()
-        .allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE"])
+        .allowed_origin_fn(move |origin, head| {
+            let method = if head.method == Method::OPTIONS {
+                head.headers
+                    .get(ACCESS_CONTROL_REQUEST_METHOD)
+                    .and_then(|m| Method::from_bytes(m.as_bytes()).ok())
+            } else {
+                Some(head.method.clone())
+            };
+            matches!(method, Some(Method::GET | Method::HEAD))
+                || write_origins
+                    .iter()
+                    .any(|allowed| allowed.as_bytes() == origin.as_bytes())
+        })
+        .send_wildcard()
+        .disable_vary_header()
+        .allowed_methods(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"])
         // What browsers and partner code send beyond the safelisted headers: conditional
         // requests, the reader's language, the XHR marker and trace context.
         .allowed_headers([
@@ -145,7 +173,15 @@ fn public_cors() -> Cors {
             "traceparent",
             "tracestate",
         ])
-        .expose_headers(["link", "x-request-id", "etag", "location", "retry-after"])
+        .expose_headers([
+            "link",
+            "x-request-id",
+            "etag",
+            "last-modified",
+            "content-language",
+            "location",
+            "retry-after",
+        ])
         .max_age(86_400)
 }
 

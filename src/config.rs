@@ -36,6 +36,9 @@ pub struct Settings {
     /// `MOBILITY_RESPONSE_CACHE_MB`: memory for kept public answers, 0 to keep none
     /// (default 32).
     pub response_cache_mb: usize,
+    /// `MOBILITY_CORS_ORIGINS`: the origins (`https://staff.example.org`, comma-separated)
+    /// whose browser code may call the write endpoints; any origin may read (default: none).
+    pub cors_origins: Vec<String>,
 }
 
 impl Settings {
@@ -91,6 +94,7 @@ impl Settings {
                     .ok_or("MOBILITY_RESPONSE_CACHE_MB must be an integer from 0 to 4096")?,
                 None => 32,
             },
+            cors_origins: parse_origins(&var("MOBILITY_CORS_ORIGINS").unwrap_or_default())?,
         })
     }
 
@@ -116,5 +120,51 @@ impl Settings {
     /// directory is filled with the demo set so that a first start shows something.
     pub fn uses_default_database(&self) -> bool {
         self.database_url == DEFAULT_DATABASE_URL
+    }
+}
+
+/// Parses a comma-separated list of web origins (`scheme://host[:port]`) into their
+/// serialized form, which is what browsers send in `Origin`.
+pub fn parse_origins(list: &str) -> Result<Vec<String>, String> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|o| !o.is_empty())
+        .map(|o| {
+            let refused = || {
+                format!(
+                    "MOBILITY_CORS_ORIGINS: {o:?} is not an origin like https://staff.example.org (scheme, host and port only)"
+                )
+            };
+            let url = url::Url::parse(o).map_err(|_| refused())?;
+            let origin = url.origin().ascii_serialization();
+            let bare = url.path() == "/" && url.query().is_none() && url.fragment().is_none();
+            if matches!(url.scheme(), "http" | "https") && bare && origin != "null" {
+                Ok(origin)
+            } else {
+                Err(refused())
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_origins;
+
+    #[test]
+    fn origins_are_serialized_as_browsers_send_them() {
+        assert_eq!(
+            parse_origins("https://Staff.Example.org, http://localhost:3000/").unwrap(),
+            vec!["https://staff.example.org", "http://localhost:3000"]
+        );
+        assert_eq!(parse_origins(" ").unwrap(), Vec::<String>::new());
+        for bad in [
+            "staff.example.org",
+            "https://a.example/path",
+            "ftp://a.example",
+            "*",
+        ] {
+            assert!(parse_origins(bad).is_err(), "{bad}");
+        }
     }
 }

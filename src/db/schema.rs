@@ -57,6 +57,7 @@ diesel::table! {
     directory_generation (id) {
         id -> Integer,
         generation -> BigInt,
+        changed_at -> Timestamp,
     }
 }
 

@@ -30,6 +30,17 @@ impl Schedule {
             _ => Status::Open,
         }
     }
+
+    /// The latest instant at or before `now` at which the status may have changed by the
+    /// clock alone (it opened, started closing soon, or closed), if any has passed.
+    pub fn last_change(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let closing_soon = self.deadline.map(|d| d - closing_soon_window());
+        [self.opens_at, closing_soon, self.deadline]
+            .into_iter()
+            .flatten()
+            .filter(|at| *at <= now)
+            .max()
+    }
 }
 
 /// The statuses a list shows when the client does not ask for any: everything but the archive.
@@ -68,6 +79,28 @@ mod tests {
         let s = fixed("2026-12-08T12:00:00Z");
         assert_eq!(s.status_at(at("2026-12-01T12:00:00Z")), Status::ClosingSoon);
         assert_eq!(s.status_at(at("2026-12-01T11:59:59Z")), Status::Open);
+    }
+
+    #[test]
+    fn the_last_change_is_the_latest_passed_instant_of_the_schedule() {
+        let s = Schedule {
+            opens_at: Some(at("2026-11-01T00:00:00Z")),
+            deadline: Some(at("2026-12-08T12:00:00Z")),
+            rolling: false,
+        };
+        assert_eq!(s.last_change(at("2026-10-31T00:00:00Z")), None);
+        assert_eq!(
+            s.last_change(at("2026-11-20T00:00:00Z")),
+            Some(at("2026-11-01T00:00:00Z"))
+        );
+        assert_eq!(
+            s.last_change(at("2026-12-02T00:00:00Z")),
+            Some(at("2026-12-01T12:00:00Z"))
+        );
+        assert_eq!(
+            s.last_change(at("2027-01-01T00:00:00Z")),
+            Some(at("2026-12-08T12:00:00Z"))
+        );
     }
 
     #[test]

@@ -9,18 +9,10 @@ use mobility_directory::db::limits::{Deadline, Unavailable};
 use mobility_directory::db::{self, DbConn};
 use mobility_directory::store::StoreError;
 
-use crate::helpers::{Reply, TestApp, opportunity, organization, spawn_app};
+use crate::helpers::{TestApp, assert_problem, opportunity, organization, spawn_app};
 
 fn repeated(name: &str, value: &str, n: usize) -> String {
     vec![format!("{name}={value}"); n].join("&")
-}
-
-fn assert_problem(reply: &Reply, status: u16) {
-    assert_eq!(reply.status, status, "{}", reply.body);
-    assert_eq!(
-        reply.header("content-type").as_deref(),
-        Some("application/problem+json")
-    );
 }
 
 fn with_entries(app: &TestApp) {

@@ -46,6 +46,10 @@ fn every_operation_documents_its_error_statuses_as_problems() {
                 "{method} {path} documents success"
             );
             for (status, response) in responses {
+                if status == "304" {
+                    assert!(response.get("content").is_none(), "a 304 has no body");
+                    continue;
+                }
                 let content = response["content"]
                     .as_object()
                     .unwrap_or_else(|| panic!("{method} {path} {status} has a body"));

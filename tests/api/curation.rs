@@ -424,7 +424,8 @@ fn every_change_is_in_the_history_and_the_public_sees_changes_after_publication(
         None,
     );
     assert_eq!(published.status, 200);
-    assert_eq!(app.get_json(path)["changes"], json!([]));
+    let before = app.get(path);
+    assert_eq!(before.json()["changes"], json!([]));
     let moved = app.json(
         "PATCH",
         path,
@@ -434,7 +435,7 @@ fn every_change_is_in_the_history_and_the_public_sees_changes_after_publication(
     );
     assert_eq!(moved.status, 200, "{}", moved.body);
     let public = app.get(path);
-    assert_eq!(public.header("etag").as_deref(), Some("\"3\""));
+    assert_ne!(public.header("etag"), before.header("etag"));
     let changes = public.json()["changes"].clone();
     assert_eq!(
         changes.as_array().unwrap().len(),

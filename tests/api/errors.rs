@@ -1,25 +1,6 @@
 //! Every error is RFC 9457 problem+json that names what is wrong.
 
-use crate::helpers::{Reply, spawn_app};
-
-fn assert_problem(reply: &Reply, status: u16) -> serde_json::Value {
-    assert_eq!(reply.status, status, "{}", reply.body);
-    assert_eq!(
-        reply.header("content-type").as_deref(),
-        Some("application/problem+json")
-    );
-    let body = reply.json();
-    assert_eq!(body["status"], status);
-    assert!(
-        body["type"]
-            .as_str()
-            .unwrap()
-            .starts_with("urn:mobility-directory:problem:")
-    );
-    assert!(!body["title"].as_str().unwrap().is_empty());
-    assert!(!body["detail"].as_str().unwrap().is_empty());
-    body
-}
+use crate::helpers::{assert_problem, spawn_app};
 
 fn named(body: &serde_json::Value) -> Vec<String> {
     body["errors"]
@@ -175,73 +156,6 @@ fn every_response_carries_a_request_id() {
         .expect("x-request-id on errors");
     assert_ne!(a, b);
     assert!(uuid::Uuid::parse_str(&a).is_ok());
-}
-
-#[test]
-fn browsers_on_any_origin_may_read_the_api() {
-    let app = spawn_app();
-    let reply = app.request_with(
-        "GET",
-        "/api/v1/taxonomies",
-        &[("Origin", "https://partner.example")],
-    );
-    assert_eq!(reply.status, 200);
-    assert_eq!(
-        reply.header("access-control-allow-origin").as_deref(),
-        Some("https://partner.example")
-    );
-    let exposed = reply
-        .header("access-control-expose-headers")
-        .unwrap()
-        .to_lowercase();
-    assert!(
-        exposed.contains("link") && exposed.contains("x-request-id"),
-        "{exposed}"
-    );
-    let preflight = app.request_with(
-        "OPTIONS",
-        "/api/v1/opportunities",
-        &[
-            ("Origin", "https://partner.example"),
-            ("Access-Control-Request-Method", "GET"),
-        ],
-    );
-    assert_eq!(preflight.status, 200);
-    assert!(
-        preflight
-            .header("access-control-allow-methods")
-            .unwrap()
-            .contains("GET")
-    );
-    // A preflight naming the conditional, language, XHR and tracing headers is answered.
-    let common = "if-none-match, if-modified-since, accept, accept-language, x-requested-with, traceparent, tracestate";
-    let preflight = app.request_with(
-        "OPTIONS",
-        "/api/v1/opportunities",
-        &[
-            ("Origin", "https://partner.example"),
-            ("Access-Control-Request-Method", "GET"),
-            ("Access-Control-Request-Headers", common),
-        ],
-    );
-    assert_eq!(preflight.status, 200, "{}", preflight.body);
-    let allowed = preflight
-        .header("access-control-allow-headers")
-        .unwrap()
-        .to_lowercase();
-    for name in common.split(", ") {
-        assert!(allowed.contains(name), "{name} in {allowed}");
-    }
-    let unknown = app.request_with(
-        "OPTIONS",
-        "/api/v1/opportunities",
-        &[
-            ("Origin", "https://partner.example"),
-            ("Access-Control-Request-Method", "GET"),
-            ("Access-Control-Request-Headers", "x-something-else"),
-        ],
-    );
-    assert_eq!(unknown.status, 400, "headers nobody uses stay refused");
 }
 
 #[test]

@@ -26,6 +26,9 @@ use mobility_directory::domain::vocabulary::{
 };
 use mobility_directory::store;
 
+/// The one origin whose browser code may call write endpoints on a test server.
+pub const STAFF_ORIGIN: &str = "https://staff.example";
+
 /// The signing secret of every test server (tests forge tokens with it and with others).
 pub const TEST_JWT_SECRET: &str = "test-secret-that-is-long-enough-for-hs256-0123456789";
 
@@ -99,26 +102,32 @@ impl Drop for TestApp {
 
 /// The application on a migrated, empty database.
 pub fn spawn_app() -> TestApp {
-    spawn(true, TrustedProxies::default())
+    spawn_app_with(|_| {})
+}
+
+/// The application on a migrated, empty database, with settings changed from the tests'.
+pub fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
+    spawn(true, configure)
 }
 
 /// The application on a database whose migrations were never applied.
 pub fn spawn_unmigrated_app() -> TestApp {
-    spawn(false, TrustedProxies::default())
+    spawn(false, |_| {})
 }
 
 /// The application behind a reverse proxy at `trusted` (e.g. 127.0.0.1).
 pub fn spawn_app_behind_proxy(trusted: &str) -> TestApp {
-    spawn(true, TrustedProxies::parse(trusted).unwrap())
+    let trusted = TrustedProxies::parse(trusted).unwrap();
+    spawn_app_with(|s| s.trusted_proxies = trusted)
 }
 
-fn spawn(migrate: bool, trusted_proxies: TrustedProxies) -> TestApp {
+fn spawn(migrate: bool, configure: impl FnOnce(&mut Settings)) -> TestApp {
     let (database_url, test_db) = fresh_database();
     let pool = db::connect(&database_url, 4).expect("open the test database");
     if migrate {
         db::migrate(&mut pool.get().unwrap()).expect("migrate the test database");
     }
-    start(database_url, pool, migrate, trusted_proxies, test_db)
+    start(database_url, pool, migrate, configure, test_db)
 }
 
 impl TestApp {
@@ -130,7 +139,7 @@ impl TestApp {
             self.database_url.clone(),
             pool,
             true,
-            TrustedProxies::default(),
+            |_| {},
             TestDb::Shared,
         )
     }
@@ -140,10 +149,10 @@ fn start(
     database_url: String,
     pool: Pool,
     migrate: bool,
-    trusted_proxies: TrustedProxies,
+    configure: impl FnOnce(&mut Settings),
     test_db: TestDb,
 ) -> TestApp {
-    let settings = Settings {
+    let mut settings = Settings {
         bind: "127.0.0.1:0".into(),
         database_url: database_url.clone(),
         pool_size: 4,
@@ -152,9 +161,11 @@ fn start(
         workers: Some(2),
         jwt_secret: Some(TEST_JWT_SECRET.into()),
         token_ttl_seconds: 3600,
-        trusted_proxies: trusted_proxies.clone(),
+        trusted_proxies: TrustedProxies::default(),
         response_cache_mb: 32,
+        cors_origins: vec![STAFF_ORIGIN.into()],
     };
+    configure(&mut settings);
     let (tx, rx) = mpsc::channel();
     let server_pool = pool.clone();
     std::thread::spawn(move || {
@@ -182,12 +193,24 @@ fn start(
 pub struct Reply {
     pub status: u16,
     pub headers: actix_web::http::header::HeaderMap,
+    /// The body as text (empty when it is not UTF-8, as a compressed body is not).
     pub body: String,
+    /// The body as it came.
+    pub bytes: Vec<u8>,
 }
 
 impl Reply {
     pub fn json(&self) -> Value {
         serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+
+    /// Every value of a header that may come several times, joined with ", ".
+    pub fn header_values(&self, name: &str) -> String {
+        self.headers
+            .get_all(name)
+            .map(|v| v.to_str().unwrap())
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     pub fn header(&self, name: &str) -> Option<String> {
@@ -231,10 +254,17 @@ impl TestApp {
                 actix_web::http::header::HeaderValue::from_bytes(value.as_bytes()).unwrap(),
             );
         }
+        let bytes = response
+            .body_mut()
+            .with_config()
+            .limit(64 * 1024 * 1024)
+            .read_to_vec()
+            .unwrap_or_default();
         Reply {
             status: response.status().as_u16(),
             headers,
-            body: response.body_mut().read_to_string().unwrap_or_default(),
+            body: String::from_utf8(bytes.clone()).unwrap_or_default(),
+            bytes,
         }
     }
 
@@ -421,4 +451,24 @@ pub fn deadline_in(from_now: Duration, zone: &str) -> Deadline {
 /// A deadline announced as the wall-clock time `local` in `zone`.
 pub fn deadline_at_local(local: NaiveDateTime, zone: &str) -> Deadline {
     Deadline::from_local(local, parse_timezone(zone).unwrap())
+}
+
+/// Asserts an RFC 9457 problem document with this status, and returns it.
+pub fn assert_problem(reply: &Reply, status: u16) -> serde_json::Value {
+    assert_eq!(reply.status, status, "{}", reply.body);
+    assert_eq!(
+        reply.header("content-type").as_deref(),
+        Some("application/problem+json")
+    );
+    let body = reply.json();
+    assert_eq!(body["status"], status);
+    assert!(
+        body["type"]
+            .as_str()
+            .unwrap()
+            .starts_with("urn:mobility-directory:problem:")
+    );
+    assert!(!body["title"].as_str().unwrap().is_empty());
+    assert!(!body["detail"].as_str().unwrap().is_empty());
+    body
 }

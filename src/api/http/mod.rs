@@ -1,8 +1,10 @@
 //! Plumbing every handler uses: query and body parsing, pagination, preconditions,
-//! identity, client address, language negotiation, and the answers for unrouted requests.
+//! conditional GETs, identity, client address, language negotiation, and the answers for
+//! unrouted requests.
 
 pub mod body;
 pub mod client_address;
+pub mod conditional;
 pub mod database;
 pub mod fallback;
 pub mod identity;

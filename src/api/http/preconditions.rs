@@ -3,6 +3,7 @@
 use actix_web::HttpRequest;
 use actix_web::http::header;
 
+use crate::api::http::conditional::same_entity;
 use crate::error::ApiError;
 
 /// The strong entity tag of a version.
@@ -35,7 +36,9 @@ pub fn check_if_match(
     let matches = value
         .split(',')
         .map(str::trim)
-        .any(|tag| tag == "*" || tag == current_tag);
+        // Strong comparison (RFC 9110 §13.1.1): a weak tag never matches; a tag sent with a
+        // content coding suffix names the same version.
+        .any(|tag| tag == "*" || (!tag.starts_with("W/") && same_entity(tag, &current_tag)));
     if matches {
         Ok(())
     } else {

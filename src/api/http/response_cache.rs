@@ -15,16 +15,19 @@
 //! the public read resources are kept, within a fixed memory budget.
 
 use std::collections::{HashMap, VecDeque};
+use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::http::header::{
+    self, AcceptEncoding, ContentEncoding, Encoding, HeaderName, HeaderValue,
+};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::web::{self, Bytes};
-use actix_web::{HttpResponse, HttpResponseBuilder};
+use actix_web::{HttpMessage, HttpResponse, HttpResponseBuilder};
 use chrono::{DateTime, Utc};
 use tokio::sync::watch;
 
@@ -54,6 +57,83 @@ struct Kept {
     status: StatusCode,
     headers: Vec<(HeaderName, HeaderValue)>,
     body: Bytes,
+    /// The body in each content coding asked for so far: compressed once per epoch, not
+    /// once per request (compressing a 100-item page costs far more than serving it).
+    coded: Mutex<Vec<(Coding, Bytes)>>,
+}
+
+/// The content codings kept answers are sent in, besides none.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Coding {
+    Brotli,
+    Gzip,
+}
+
+impl Coding {
+    /// What `Accept-Encoding` prefers of what is kept; `None` for no coding (also when
+    /// the header refuses every coding: compression then answers 406 before this runs).
+    fn negotiate(req: &ServiceRequest) -> Option<Coding> {
+        let accepted = req.get_header::<AcceptEncoding>()?;
+        match accepted.negotiate(SUPPORTED.iter())? {
+            Encoding::Known(ContentEncoding::Brotli) => Some(Coding::Brotli),
+            Encoding::Known(ContentEncoding::Gzip) => Some(Coding::Gzip),
+            _ => None,
+        }
+    }
+
+    fn header(self) -> &'static str {
+        match self {
+            Coding::Brotli => "br",
+            Coding::Gzip => "gzip",
+        }
+    }
+
+    fn encode(self, body: &[u8]) -> std::io::Result<Bytes> {
+        let mut out = Vec::with_capacity(body.len() / 4);
+        match self {
+            Coding::Brotli => {
+                let mut writer = brotli::CompressorWriter::new(&mut out, 32 * 1024, 5, 22);
+                writer.write_all(body)?;
+                writer.flush()?;
+            }
+            Coding::Gzip => {
+                let mut writer =
+                    flate2::write::GzEncoder::new(&mut out, flate2::Compression::default());
+                writer.write_all(body)?;
+                writer.finish()?;
+            }
+        }
+        Ok(Bytes::from(out))
+    }
+}
+
+static SUPPORTED: std::sync::LazyLock<[Encoding; 3]> =
+    std::sync::LazyLock::new(|| [Encoding::brotli(), Encoding::gzip(), Encoding::identity()]);
+
+/// Bodies smaller than this are sent as they are: compression would save next to nothing.
+const SMALLEST_CODED_BYTES: usize = 1024;
+
+impl Kept {
+    /// The body in `coding`, compressed now if no request asked for it before.
+    fn coded(&self, coding: Coding) -> Option<Bytes> {
+        let known = |coded: &Vec<(Coding, Bytes)>| {
+            coded
+                .iter()
+                .find(|(c, _)| *c == coding)
+                .map(|(_, b)| b.clone())
+        };
+        let lock = || self.coded.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(bytes) = known(&lock()) {
+            return Some(bytes);
+        }
+        let bytes = coding.encode(&self.body).ok()?;
+        let mut coded = lock();
+        if let Some(bytes) = known(&coded) {
+            return Some(bytes);
+        }
+        coded.push((coding, bytes.clone()));
+        Some(bytes)
+    }
 }
 
 #[derive(Default)]
@@ -141,8 +221,8 @@ impl ResponseCache {
         }))
     }
 
-    fn keep(&self, epoch: Epoch, key: String, kept: Kept) {
-        let size = kept.body.len() + key.len() + 256;
+    fn keep(&self, epoch: Epoch, key: String, kept: Arc<Kept>) {
+        let size = kept_size(&kept, &key);
         if size > LARGEST_BYTES.min(self.budget_bytes) {
             return;
         }
@@ -155,13 +235,20 @@ impl ResponseCache {
                 break;
             };
             if let Some(gone) = inner.answers.remove(&oldest) {
-                inner.bytes -= gone.body.len() + oldest.len() + 256;
+                inner.bytes -= kept_size(&gone, &oldest);
             }
         }
         inner.bytes += size;
         inner.order.push_back(key.clone());
-        inner.answers.insert(key, Arc::new(kept));
+        inner.answers.insert(key, kept);
     }
+}
+
+/// The memory a kept answer is counted for: its body, with a quarter more for its
+/// compressed forms (a JSON page compresses to well under an eighth in either coding),
+/// its key and its headers.
+fn kept_size(kept: &Kept, key: &str) -> usize {
+    kept.body.len() + kept.body.len() / 4 + key.len() + 256
 }
 
 impl ResponseCache {
@@ -303,12 +390,22 @@ fn cacheable(req: &ServiceRequest) -> bool {
         && CACHED_PREFIXES.iter().any(|p| req.path().starts_with(p))
 }
 
-fn answer(kept: &Kept) -> HttpResponse {
+/// A kept answer, compressed in `coding` when it is worth it.
+fn answer(kept: &Kept, coding: Option<Coding>) -> HttpResponse {
     let mut response = HttpResponseBuilder::new(kept.status);
     for (name, value) in &kept.headers {
         response.append_header((name.clone(), value.clone()));
     }
-    response.body(kept.body.clone())
+    let coded = coding
+        .filter(|_| kept.body.len() >= SMALLEST_CODED_BYTES)
+        .and_then(|c| Some((c, kept.coded(c)?)));
+    match coded {
+        Some((coding, body)) => response
+            .insert_header((header::CONTENT_ENCODING, coding.header()))
+            .append_header((header::VARY, "accept-encoding"))
+            .body(body),
+        None => response.body(kept.body.clone()),
+    }
 }
 
 /// Serves a kept answer when its epoch still holds; otherwise lets the handler answer
@@ -340,9 +437,10 @@ pub async fn serve_from_cache(
     // Answers differ by the language `Accept-Language` picks (and say so with `Vary`).
     let language = language::accepted(req.request()).map_or("", Lang::code);
     let key = format!("{}?{}#{language}", req.path(), req.query_string());
+    let coding = Coding::negotiate(&req);
     let making = loop {
         match cache.claim(epoch, &key) {
-            Claim::Kept(kept) => return Ok(req.into_response(answer(&kept))),
+            Claim::Kept(kept) => return Ok(req.into_response(answer(&kept, coding))),
             Claim::Make(making) => break making,
             Claim::Wait(mut done) => {
                 // Woken when the other request is done, kept or not; then look again.
@@ -369,12 +467,13 @@ pub async fn serve_from_cache(
     let body = actix_web::body::to_bytes(response.into_body())
         .await
         .map_err(|e| actix_web::error::ErrorInternalServerError(e.into().to_string()))?;
-    let kept = Kept {
+    let kept = Arc::new(Kept {
         status,
         headers,
         body,
-    };
-    let reply = answer(&kept);
+        coded: Mutex::new(Vec::new()),
+    });
+    let reply = answer(&kept, coding);
     cache.keep(epoch, key, kept);
     drop(making);
     Ok(ServiceResponse::new(req, reply))

@@ -7,6 +7,7 @@ use chrono::Utc;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::api::http::conditional::{self, NotModifiedResponse};
 use crate::api::http::database;
 use crate::api::http::language;
 use crate::db::Pool;
@@ -281,9 +282,13 @@ const CURSOR_SCOPE: &str = "opportunities";
         (status = 200, description = "A page of opportunities.", body = OpportunityList,
             headers(
                 ("link" = String, description = "RFC 8288 link to the next page (`rel=\"next\"`), when there is one."),
+                ("etag" = String, description = "A strong tag of this representation (body, media type and language); send it in `If-None-Match` to get 304 while nothing changed. A compressed answer's tag ends in `-gzip` or `-br`."),
+                ("last-modified" = String, description = "When this representation last changed (an edit, a rename of the organizer, a status changing at a date), to the second; left out during the second of a change. `If-Modified-Since` gets 304 when it is not newer."),
+                ("cache-control" = String, description = "`public, max-age=60`: caches may reuse the answer for a minute, then revalidate."),
                 ("content-language" = String, description = "`sl` or `en` when a language was asked for, else `en, sl`."),
                 ("vary" = String, description = "`Accept-Language`: the answer depends on it."),
             )),
+        NotModifiedResponse,
         CommonErrors,
     )
 )]
@@ -306,33 +311,41 @@ pub async fn list_opportunities(
     let page = page.map_err(|issue| ApiError::InvalidInput(vec![issue]))?;
 
     let now = Utc::now();
-    let (result, organizations, mut snippets, counted) = database::run(&pool, move |conn| {
-        let result =
-            store::opportunities::list(conn, &filter, sort, page.after.as_ref(), page.limit, now)?;
-        let org_ids: Vec<String> = result
-            .items
-            .iter()
-            .map(|o| o.organization_id.to_string())
-            .collect();
-        let organizations = store::organizations::find_many(conn, &org_ids)?;
-        let snippets = match &filter.text {
-            Some(text) => {
-                let ids: Vec<String> = result.items.iter().map(|o| o.id.to_string()).collect();
-                store::search::documents(conn, &ids)?
-                    .into_iter()
-                    .filter_map(|(id, doc)| text.snippet(&doc, lang).map(|s| (id, s)))
-                    .collect()
-            }
-            None => HashMap::new(),
-        };
-        let counted = if facets.is_empty() {
-            None
-        } else {
-            Some(store::facets::count(conn, &filter, &facets, now)?)
-        };
-        Ok((result, organizations, snippets, counted))
-    })
-    .await?;
+    let (result, organizations, mut snippets, counted, modified) =
+        database::run(&pool, move |conn| {
+            let modified = store::directory::last_modified(conn, now)?;
+            let result = store::opportunities::list(
+                conn,
+                &filter,
+                sort,
+                page.after.as_ref(),
+                page.limit,
+                now,
+            )?;
+            let org_ids: Vec<String> = result
+                .items
+                .iter()
+                .map(|o| o.organization_id.to_string())
+                .collect();
+            let organizations = store::organizations::find_many(conn, &org_ids)?;
+            let snippets = match &filter.text {
+                Some(text) => {
+                    let ids: Vec<String> = result.items.iter().map(|o| o.id.to_string()).collect();
+                    store::search::documents(conn, &ids)?
+                        .into_iter()
+                        .filter_map(|(id, doc)| text.snippet(&doc, lang).map(|s| (id, s)))
+                        .collect()
+                }
+                None => HashMap::new(),
+            };
+            let counted = if facets.is_empty() {
+                None
+            } else {
+                Some(store::facets::count(conn, &filter, &facets, now)?)
+            };
+            Ok((result, organizations, snippets, counted, modified))
+        })
+        .await?;
 
     let by_id: HashMap<_, _> = organizations.iter().map(|o| (o.id, o)).collect();
     let items = result
@@ -353,6 +366,7 @@ pub async fn list_opportunities(
     let next = result.next.map(|k| encode(&k, CURSOR_SCOPE));
     let mut response = page_response(&req, next.as_deref());
     language::mark(&mut response, lang);
+    conditional::last_modified(&mut response, modified, now);
     Ok(response.json(OpportunityList {
         items,
         total: result.total,
@@ -398,10 +412,13 @@ fn changes_after_publication(
     responses(
         (status = 200, description = "The opportunity.", body = OpportunityView,
             headers(
-                ("etag" = String, description = "The entry's version."),
+                ("etag" = String, description = "A strong tag of this representation (body, media type and language); send it in `If-None-Match` to get 304 while nothing changed. A compressed answer's tag ends in `-gzip` or `-br`."),
+                ("last-modified" = String, description = "When this representation last changed (an edit, a rename of the organizer, a status changing at a date), to the second; left out during the second of a change. `If-Modified-Since` gets 304 when it is not newer."),
+                ("cache-control" = String, description = "`public, max-age=60`: caches may reuse the answer for a minute, then revalidate."),
                 ("content-language" = String, description = "`sl` or `en` when a language was asked for, else `en, sl`."),
                 ("vary" = String, description = "`Accept-Language`: the answer depends on it."),
             )),
+        NotModifiedResponse,
         NotFoundResponse,
         GoneResponse,
         CommonErrors,
@@ -440,14 +457,17 @@ pub async fn get_opportunity(
     .await?;
     let mut view = OpportunityView::new(&o, &org, now, lang);
     view.changes = Some(changes_after_publication(&o, &revisions));
+    let changed = [
+        Some(o.updated_at),
+        Some(org.updated_at),
+        o.schedule().last_change(now),
+    ];
     let mut response = HttpResponse::Ok();
     language::mark(&mut response, lang);
-    Ok(response
-        .insert_header((
-            actix_web::http::header::ETAG,
-            crate::api::http::preconditions::etag(o.version),
-        ))
-        .json(view))
+    if let Some(at) = changed.into_iter().flatten().max() {
+        conditional::last_modified(&mut response, at, now);
+    }
+    Ok(response.json(view))
 }
 
 fn unknown_opportunity() -> ApiError {

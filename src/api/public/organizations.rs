@@ -1,9 +1,11 @@
 //! `GET /api/v1/organizations` and `GET /api/v1/organizations/{id_or_slug}`.
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
+use chrono::Utc;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::api::http::conditional::{self, NotModifiedResponse};
 use crate::api::http::database;
 use crate::db::Pool;
 use crate::domain::geography::Country;
@@ -41,7 +43,13 @@ pub struct OrganizationList {
     ),
     responses(
         (status = 200, description = "A page of organizations.", body = OrganizationList,
-            headers(("link" = String, description = "RFC 8288 link to the next page (`rel=\"next\"`), when there is one."))),
+            headers(
+                ("link" = String, description = "RFC 8288 link to the next page (`rel=\"next\"`), when there is one."),
+                ("etag" = String, description = "A strong tag of this representation; send it in `If-None-Match` to get 304 while nothing changed."),
+                ("last-modified" = String, description = "When the directory last changed, to the second."),
+                ("cache-control" = String, description = "`public, max-age=60`."),
+            )),
+        NotModifiedResponse,
         CommonErrors,
     )
 )]
@@ -67,17 +75,16 @@ pub async fn list_organizations(
     let page = page_request(&mut params, CURSOR_SCOPE);
     params.finish()?;
     let page = page.map_err(|issue| ApiError::InvalidInput(vec![issue]))?;
-    let result = database::run(&pool, move |conn| {
-        Ok(store::organizations::list(
-            conn,
-            &filter,
-            page.after.as_ref(),
-            page.limit,
-        )?)
+    let now = Utc::now();
+    let (result, modified) = database::run(&pool, move |conn| {
+        let result = store::organizations::list(conn, &filter, page.after.as_ref(), page.limit)?;
+        Ok((result, store::directory::last_modified(conn, now)?))
     })
     .await?;
     let next = result.next.map(|k| encode(&k, CURSOR_SCOPE));
-    Ok(page_response(&req, next.as_deref()).json(OrganizationList {
+    let mut response = page_response(&req, next.as_deref());
+    conditional::last_modified(&mut response, modified, now);
+    Ok(response.json(OrganizationList {
         items: result.items.iter().map(OrganizationView::from).collect(),
         total: result.total,
         limit: page.limit,
@@ -91,7 +98,12 @@ pub async fn list_organizations(
     params(("id_or_slug" = String, Path, description = "The organization's UUID or slug.", example = "meseta-creative-fund")),
     responses(
         (status = 200, description = "The organization.", body = OrganizationView,
-            headers(("etag" = String, description = "The version, for If-Match."))),
+            headers(
+                ("etag" = String, description = "The organization's version: it changes with every change to the organization, which is all this representation shows. Send it in `If-None-Match` to get 304, and in `If-Match` to change the organization. A compressed answer's tag ends in `-gzip` or `-br`, and serves the same."),
+                ("last-modified" = String, description = "When the organization last changed, to the second."),
+                ("cache-control" = String, description = "`public, max-age=60`."),
+            )),
+        NotModifiedResponse,
         NotFoundResponse,
         GoneResponse,
         CommonErrors,
@@ -110,12 +122,16 @@ pub async fn get_organization(
     })
     .await?;
     match found {
-        Ok(org) if !org.withdrawn => Ok(HttpResponse::Ok()
-            .insert_header((
-                actix_web::http::header::ETAG,
-                crate::api::http::preconditions::etag(org.version),
-            ))
-            .json(OrganizationView::from(&org))),
+        Ok(org) if !org.withdrawn => {
+            let mut response = HttpResponse::Ok();
+            conditional::last_modified(&mut response, org.updated_at, Utc::now());
+            Ok(response
+                .insert_header((
+                    actix_web::http::header::ETAG,
+                    crate::api::http::preconditions::etag(org.version),
+                ))
+                .json(OrganizationView::from(&org)))
+        }
         Ok(_) => Err(ApiError::Gone(
             "this organization was withdrawn and is no longer listed".into(),
         )),

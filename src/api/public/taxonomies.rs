@@ -12,6 +12,7 @@ use crate::domain::vocabulary::{
 };
 use crate::error::{ApiError, NotFoundResponse, Problem};
 
+use crate::api::http::conditional::NotModifiedResponse;
 use crate::api::http::query::QueryParams;
 
 /// The name of a term in English and Slovenian.
@@ -125,7 +126,12 @@ fn terms(name: &str) -> Option<Vec<Term>> {
 #[utoipa::path(
     tag = "taxonomies",
     responses(
-        (status = 200, description = "The vocabulary names.", body = TaxonomyIndex),
+        (status = 200, description = "The vocabulary names.", body = TaxonomyIndex,
+            headers(
+                ("etag" = String, description = "A strong tag of this representation; send it in `If-None-Match` to get 304 while nothing changed."),
+                ("cache-control" = String, description = "`public, max-age=60`."),
+            )),
+        NotModifiedResponse,
         (status = 400, description = "A query parameter was given; this operation takes none.", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -142,7 +148,12 @@ pub async fn list_taxonomies(req: HttpRequest) -> Result<HttpResponse, ApiError>
     tag = "taxonomies",
     params(("name" = TaxonomyName, Path, description = "The vocabulary's name.", example = "disciplines")),
     responses(
-        (status = 200, description = "The vocabulary.", body = Taxonomy),
+        (status = 200, description = "The vocabulary.", body = Taxonomy,
+            headers(
+                ("etag" = String, description = "A strong tag of this representation; send it in `If-None-Match` to get 304 while nothing changed."),
+                ("cache-control" = String, description = "`public, max-age=60`."),
+            )),
+        NotModifiedResponse,
         (status = 400, description = "A query parameter was given; this operation takes none.", body = Problem, content_type = "application/problem+json"),
         NotFoundResponse,
     )

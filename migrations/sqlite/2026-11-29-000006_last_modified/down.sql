@@ -1,0 +1,1 @@
+ALTER TABLE directory_generation DROP COLUMN changed_at;
