@@ -12,18 +12,13 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
 
 /// An RFC 9457 problem document.
 #[derive(Debug, Clone, Serialize, serde::Deserialize, ToSchema)]
-#[schema(example = json!({
-    "type": "urn:mobility-directory:problem:invalid-input",
-    "title": "Invalid input",
-    "status": 400,
-    "detail": "1 parameter is invalid",
-    "errors": [{"name": "limit", "reason": "must be an integer from 1 to 100"}]
-}))]
 pub struct Problem {
     /// A URI identifying the problem type; stable, safe to branch on.
     #[serde(rename = "type")]
     pub kind: String,
+    /// A short summary of the problem type, the same for every occurrence.
     pub title: String,
+    /// The HTTP status code of this answer.
     pub status: u16,
     /// What went wrong in this occurrence, for humans.
     pub detail: String,
@@ -38,14 +33,18 @@ pub struct Problem {
 /// An entry a conflicting request collides with.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, ToSchema)]
 pub struct ExistingEntry {
+    /// The existing entry's id.
     pub id: String,
+    /// The existing entry's slug.
     pub slug: String,
 }
 
 /// One invalid parameter (by name) or body member (by JSON pointer).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, ToSchema)]
 pub struct FieldIssue {
+    /// The query parameter's name, or the body member's JSON pointer (`/funding/currency`).
     pub name: String,
+    /// What is wrong with it, for humans.
     pub reason: String,
 }
 
@@ -92,6 +91,48 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// A typical problem of each status the service answers, as the examples of the
+    /// OpenAPI document: made by the same code as real answers, so they cannot drift.
+    pub fn example_for(status: u16) -> Option<Problem> {
+        let example = match status {
+            400 => ApiError::InvalidInput(vec![FieldIssue::new(
+                "limit",
+                "has `500`, which is not an integer from 1 to 100",
+            )]),
+            401 => ApiError::Unauthorized("the bearer token has expired; sign in again".into()),
+            403 => ApiError::Forbidden("this operation is for admins".into()),
+            404 => ApiError::NotFound("no opportunity has this id or slug".into()),
+            409 => ApiError::Conflict {
+                detail: "an entry with the same source URL exists: castile-ceramics-residency"
+                    .into(),
+                existing: Some(ExistingEntry {
+                    id: "01934f4e-8a4b-7c2d-9e1f-2a3b4c5d6e7f".into(),
+                    slug: "castile-ceramics-residency".into(),
+                }),
+            },
+            410 => ApiError::Gone(
+                "this opportunity was archived or withdrawn and is no longer listed".into(),
+            ),
+            412 => ApiError::PreconditionFailed(
+                "the entry is at version \"4\"; read it again and reapply your change".into(),
+            ),
+            413 => ApiError::PayloadTooLarge(65_536),
+            414 => ApiError::UriTooLong(crate::api::MAX_URI_BYTES),
+            422 => ApiError::Unprocessable(vec![
+                FieldIssue::new("/deadline", "is required unless the call is rolling"),
+                FieldIssue::new("/funding/currency", "is not an ISO 4217 code"),
+            ]),
+            428 => ApiError::PreconditionRequired,
+            429 => ApiError::TooManyRequests { retry_after: 30 },
+            500 => ApiError::Internal(String::new()),
+            503 => ApiError::Unavailable(
+                "the database did not answer within 5 seconds; try again shortly".into(),
+            ),
+            _ => return None,
+        };
+        Some(example.problem())
+    }
+
     fn problem(&self) -> Problem {
         let existing = match self {
             ApiError::Conflict { existing, .. } => existing.clone(),

@@ -4,7 +4,10 @@ use actix_web::App;
 use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
 
+use serde_json::{Value, json};
+
 use crate::api;
+use crate::error::{ApiError, PROBLEM_JSON};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -31,6 +34,8 @@ Status is computed at request time from the deadline, so it is never stale.",
         (name = "operations", description = "Liveness and readiness probes."),
         (name = "auth", description = "Staff sign-in."),
         (name = "users", description = "Staff accounts (admins)."),
+        (name = "curation", description = "Staff create, edit, review, publish, withdraw and import entries."),
+        (name = "submissions", description = "Organizers propose entries for review."),
     )
 )]
 struct ApiRoot;
@@ -70,7 +75,49 @@ pub fn document() -> utoipa::openapi::OpenApi {
         .service(utoipa_actix_web::scope("/api/v1").configure(api::configure_v1))
         .configure(api::configure_operations)
         .split_for_parts();
-    doc
+    let mut json = serde_json::to_value(&doc).expect("the document serializes");
+    finish(&mut json);
+    serde_json::from_value(json).expect("the finished document is an OpenAPI document")
+}
+
+/// What the route annotations cannot say once for all operations:
+/// - a server, so that tools know where the paths are (relative to the document);
+/// - `security: []` on every operation that takes no token, so that it is visibly public;
+/// - every error answer as the one `Problem` schema by reference (generators then make
+///   one error type, not one per operation and status), with an example of its own
+///   status made by the same code as real answers.
+fn finish(doc: &mut Value) {
+    doc["servers"] = json!([{
+        "url": "/",
+        "description": "The instance serving this document.",
+    }]);
+    let Some(paths) = doc["paths"].as_object_mut() else {
+        return;
+    };
+    for operation in paths.values_mut().filter_map(Value::as_object_mut) {
+        for operation in operation.values_mut().filter_map(Value::as_object_mut) {
+            operation.entry("security").or_insert_with(|| json!([]));
+            let Some(responses) = operation
+                .get_mut("responses")
+                .and_then(Value::as_object_mut)
+            else {
+                continue;
+            };
+            for (status, response) in responses.iter_mut() {
+                let Ok(code) = status.parse::<u16>() else {
+                    continue;
+                };
+                if code < 400 {
+                    continue;
+                }
+                let mut problem = json!({"schema": {"$ref": "#/components/schemas/Problem"}});
+                if let Some(example) = ApiError::example_for(code) {
+                    problem["example"] = json!(example);
+                }
+                response["content"] = json!({ PROBLEM_JSON: problem });
+            }
+        }
+    }
 }
 
 /// The document as the pretty-printed JSON committed in `openapi/openapi.json`.

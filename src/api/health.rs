@@ -11,6 +11,7 @@ use crate::store;
 
 #[derive(Serialize, ToSchema)]
 pub struct Health {
+    /// `ok` when the probe passes.
     #[schema(example = "ok")]
     pub status: String,
 }

@@ -7,10 +7,13 @@ use super::opportunity::Opportunity;
 /// One changed field: its name and its value before and after, as text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Change {
+    /// The member that changed, as named in the writable representation.
     #[schema(example = "deadline")]
     pub field: String,
+    /// The value before, as text; null when it was empty.
     #[schema(example = "2027-03-01T23:59:00+01:00 (Europe/Ljubljana)")]
     pub from: Option<String>,
+    /// The value after, as text; null when it was cleared.
     #[schema(example = "2027-03-15T23:59:00+01:00 (Europe/Ljubljana)")]
     pub to: Option<String>,
 }

@@ -42,18 +42,23 @@ pub struct Credentials {
         max_length = 254,
         pattern = "\\S"
     )]
+    /// The account's e-mail address.
     pub email: String,
+    /// The account's password.
     #[schema(min_length = 1, max_length = 1024)]
     pub password: String,
 }
 
 #[derive(Serialize, ToSchema)]
 pub struct AccessToken {
+    /// The bearer token: send it as `Authorization: Bearer <token>`.
     pub access_token: String,
+    /// Always `Bearer`.
     #[schema(example = "Bearer")]
     pub token_type: String,
     /// Seconds until the token expires (at most 3600).
     pub expires_in: i64,
+    /// The role of the signed-in account, which decides what the token may do.
     pub role: Role,
 }
 

@@ -37,7 +37,9 @@ pub const SUBMISSION_LIMIT: Limit = Limit {
 #[serde(deny_unknown_fields)]
 #[allow(dead_code)] // describes the body for the OpenAPI document
 pub struct SubmissionInput {
+    /// Who proposes it, so that staff can ask back.
     submitter: SubmitterInput,
+    /// The proposed entry, in the writable representation staff use.
     entry: opportunity_input::OpportunityInput,
 }
 
@@ -46,8 +48,10 @@ pub struct SubmissionInput {
 #[serde(deny_unknown_fields)]
 #[allow(dead_code)]
 pub struct SubmitterInput {
+    /// Your name.
     #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     name: String,
+    /// Your e-mail address, for questions about the entry.
     #[schema(format = Email)]
     email: String,
 }
@@ -57,6 +61,7 @@ pub struct SubmitterInput {
 pub struct SubmissionReceipt {
     /// Quote it when writing to the editors.
     pub id: Uuid,
+    /// `in_review`: staff will look at it.
     pub state: WorkflowState,
 }
 

@@ -59,9 +59,11 @@ const AREA: &str =
 /// A page of opportunities.
 #[derive(Serialize, ToSchema)]
 pub struct OpportunityList {
+    /// The opportunities of this page.
     pub items: Vec<OpportunitySummary>,
     /// How many opportunities match the query, on all pages.
     pub total: i64,
+    /// The page size used.
     pub limit: i64,
     /// The cursor of the next page, or null on the last page. Pass it back as `cursor`.
     pub next: Option<String>,

@@ -24,9 +24,11 @@ const CURSOR_SCOPE: &str = "organizations";
 /// A page of organizations.
 #[derive(Serialize, ToSchema)]
 pub struct OrganizationList {
+    /// The organizations of this page.
     pub items: Vec<OrganizationView>,
     /// How many organizations match the query, on all pages.
     pub total: i64,
+    /// The page size used.
     pub limit: i64,
     /// The cursor of the next page, or null on the last page. Pass it back as `cursor`.
     pub next: Option<String>,

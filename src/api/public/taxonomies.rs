@@ -18,7 +18,9 @@ use crate::api::http::query::QueryParams;
 /// The name of a term in English and Slovenian.
 #[derive(Serialize, ToSchema)]
 pub struct TermName {
+    /// The English name.
     pub en: String,
+    /// The Slovenian name.
     pub sl: String,
 }
 
@@ -27,6 +29,7 @@ pub struct TermName {
 pub struct Term {
     /// The stable code used in the API: a slug, or an ISO code for countries, currencies and languages.
     pub slug: String,
+    /// The term's names in English and Slovenian.
     pub name: TermName,
     /// For regions only: the country codes the region expands to.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -35,7 +38,9 @@ pub struct Term {
 
 #[derive(Serialize, ToSchema)]
 pub struct Taxonomy {
+    /// The vocabulary's name.
     pub name: String,
+    /// Its terms, in a stable order.
     pub terms: Vec<Term>,
 }
 

@@ -19,8 +19,10 @@ use crate::domain::vocabulary::{
 /// there (null when missing), which tells this shape apart from a `ServedText`.
 #[derive(Serialize, ToSchema)]
 pub struct LocalizedText {
+    /// The English text; null when missing.
     #[schema(required = true)]
     pub en: Option<String>,
+    /// The Slovenian text; null when missing.
     #[schema(required = true)]
     pub sl: Option<String>,
 }
@@ -146,8 +148,11 @@ fn names(o: &Opportunity, status: Status, lang: Lang) -> Names {
 /// The organization behind an opportunity, in brief.
 #[derive(Serialize, ToSchema)]
 pub struct OrganizationRef {
+    /// The organization's id.
     pub id: Uuid,
+    /// Its readable id, used in its URL.
     pub slug: String,
+    /// Its name.
     pub name: String,
 }
 
@@ -156,6 +161,7 @@ pub struct DestinationView {
     /// ISO 3166-1 alpha-2 codes of the countries where the activity takes place.
     #[schema(example = json!(["SI", "AT"]))]
     pub countries: Vec<String>,
+    /// The city, if the activity happens in one place.
     pub city: Option<String>,
     /// The activity happens (also) online or remotely.
     pub online: bool,
@@ -170,24 +176,34 @@ pub struct EligibilityView {
     pub nationalities: Vec<String>,
     /// Country codes or region slugs, as for `nationalities`.
     pub residences: Vec<String>,
+    /// The career stage the call is for; `any` when it is open to all.
     pub career_stage: CareerStage,
+    /// The youngest age an applicant may have, if limited.
     pub age_min: Option<i32>,
+    /// The oldest age an applicant may have, if limited.
     pub age_max: Option<i32>,
 }
 
 #[derive(Serialize, ToSchema)]
 pub struct ActivityView {
+    /// The first day of the activity, if fixed.
     pub starts_on: Option<NaiveDate>,
+    /// The last day of the activity, if fixed.
     pub ends_on: Option<NaiveDate>,
+    /// The shortest stay or activity, in days.
     pub duration_min_days: Option<i32>,
+    /// The longest stay or activity, in days.
     pub duration_max_days: Option<i32>,
 }
 
 /// A funding range in whole units of an ISO 4217 currency.
 #[derive(Serialize, ToSchema)]
 pub struct FundingView {
+    /// The smallest amount offered, in whole units; null when not stated.
     pub min: Option<i64>,
+    /// The largest amount offered, in whole units; null when not stated.
     pub max: Option<i64>,
+    /// ISO 4217 code of the amounts.
     #[schema(example = "EUR")]
     pub currency: String,
 }
@@ -195,26 +211,39 @@ pub struct FundingView {
 /// What applying costs, in whole units; 0 means free to apply.
 #[derive(Serialize, ToSchema)]
 pub struct ApplicationFeeView {
+    /// The fee in whole units of `currency`; 0 when applying is free.
     pub amount: i64,
+    /// ISO 4217 code of the fee; null when it is free.
     pub currency: Option<String>,
 }
 
 /// An open call, residency or mobility grant.
 #[derive(Serialize, ToSchema)]
 pub struct OpportunityView {
+    /// The entry's id; it never changes.
     pub id: Uuid,
+    /// The entry's readable id, used in its URL.
     pub slug: String,
+    /// What kind of opportunity this is.
     #[serde(rename = "type")]
     pub kind: OpportunityType,
     /// Computed from the clock at the moment of the request.
     pub status: Status,
+    /// The call's title.
     pub title: TextField,
+    /// A sentence or two about the call.
     pub summary: TextField,
+    /// The full description.
     pub description: TextField,
+    /// Who offers it.
     pub organization: OrganizationRef,
+    /// The disciplines the call is open to.
     pub disciplines: Vec<Discipline>,
+    /// Where the activity takes place.
     pub destination: DestinationView,
+    /// Who may apply.
     pub eligibility: EligibilityView,
+    /// When applications open; null when they are open already.
     pub opens_at: Option<DateTime<Utc>>,
     /// The last instant to apply, in UTC; absent for rolling calls without an end.
     pub deadline: Option<DateTime<Utc>>,
@@ -226,19 +255,30 @@ pub struct OpportunityView {
     pub deadline_local: Option<String>,
     /// Applications are read as they come in.
     pub rolling: bool,
+    /// When and for how long the activity runs.
     pub activity: ActivityView,
+    /// The money offered; null when the call offers none or does not say.
     pub funding: Option<FundingView>,
+    /// The costs the call covers.
     pub covered_costs: Vec<CoveredCost>,
+    /// What applying costs.
     pub application_fee: ApplicationFeeView,
+    /// Applying costs nothing.
     pub free_to_apply: bool,
+    /// Where to apply.
     pub application_url: Option<String>,
+    /// Where the call was published first.
     pub source_url: Option<String>,
+    /// Whom to ask about the call.
     pub contact_email: Option<String>,
     /// ISO 639-1 codes of the languages applications are accepted in.
     #[schema(example = json!(["en", "sl"]))]
     pub languages: Vec<String>,
+    /// When the entry was created.
     pub created_at: DateTime<Utc>,
+    /// When the entry last changed.
     pub updated_at: DateTime<Utc>,
+    /// When the entry was first published.
     pub published_at: Option<DateTime<Utc>>,
     /// With `lang` or `Accept-Language` only.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -254,18 +294,28 @@ pub struct OpportunityView {
 /// (`GET /api/v1/opportunities/{id_or_slug}`) carries.
 #[derive(Serialize, ToSchema)]
 pub struct OpportunitySummary {
+    /// The entry's id; it never changes.
     pub id: Uuid,
+    /// The entry's readable id, used in its URL.
     pub slug: String,
+    /// What kind of opportunity this is.
     #[serde(rename = "type")]
     pub kind: OpportunityType,
     /// Computed from the clock at the moment of the request.
     pub status: Status,
+    /// The call's title.
     pub title: TextField,
+    /// A sentence or two about the call.
     pub summary: TextField,
+    /// Who offers it.
     pub organization: OrganizationRef,
+    /// The disciplines the call is open to.
     pub disciplines: Vec<Discipline>,
+    /// Where the activity takes place.
     pub destination: DestinationView,
+    /// Who may apply.
     pub eligibility: EligibilityView,
+    /// When applications open; null when they are open already.
     pub opens_at: Option<DateTime<Utc>>,
     /// The last instant to apply, in UTC; absent for rolling calls without an end.
     pub deadline: Option<DateTime<Utc>>,
@@ -277,10 +327,15 @@ pub struct OpportunitySummary {
     pub deadline_local: Option<String>,
     /// Applications are read as they come in.
     pub rolling: bool,
+    /// The money offered; null when the call offers none or does not say.
     pub funding: Option<FundingView>,
+    /// The costs the call covers.
     pub covered_costs: Vec<CoveredCost>,
+    /// Applying costs nothing.
     pub free_to_apply: bool,
+    /// When the entry last changed.
     pub updated_at: DateTime<Utc>,
+    /// When the entry was first published.
     pub published_at: Option<DateTime<Utc>>,
     /// With `lang` or `Accept-Language` only.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -373,10 +428,14 @@ impl From<OpportunityView> for OpportunitySummary {
 /// A change made to a published entry.
 #[derive(Serialize, ToSchema)]
 pub struct PublicChange {
+    /// The member that changed: `deadline`, `opens_at`, `funding`, `application_fee` or `eligibility`.
     #[schema(example = "deadline")]
     pub field: String,
+    /// The value before, as text; null when it was empty.
     pub from: Option<String>,
+    /// The value after, as text; null when it was cleared.
     pub to: Option<String>,
+    /// When the change was made.
     pub changed_at: DateTime<Utc>,
 }
 
@@ -467,16 +526,24 @@ impl OpportunityView {
 /// An organization that offers opportunities.
 #[derive(Serialize, ToSchema)]
 pub struct OrganizationView {
+    /// The organization's id; it never changes.
     pub id: Uuid,
+    /// Its readable id, used in its URL.
     pub slug: String,
+    /// Its name.
     pub name: String,
+    /// What kind of organization it is.
     pub kind: OrganizationKind,
     /// ISO 3166-1 alpha-2 code.
     #[schema(example = "SI")]
     pub country: String,
+    /// The city it is based in.
     pub city: Option<String>,
+    /// Its website.
     pub website: Option<String>,
+    /// When it was added to the directory.
     pub created_at: DateTime<Utc>,
+    /// When it last changed.
     pub updated_at: DateTime<Utc>,
 }
 

@@ -225,7 +225,7 @@ fn save_replacement(
 #[utoipa::path(
     tag = "curation",
     security(("bearer" = [])),
-    params(("id_or_slug" = String, Path, description = "The entry's UUID or slug."),
+    params(("id_or_slug" = String, Path, description = "The entry's UUID or slug.", example = "castile-ceramics-residency"),
            ("if-match" = String, Header, description = "The current ETag.")),
     request_body(content = crate::api::staff::opportunity_input::OpportunityInput),
     responses(
@@ -266,7 +266,7 @@ pub async fn replace_opportunity(
 #[utoipa::path(
     tag = "curation",
     security(("bearer" = [])),
-    params(("id_or_slug" = String, Path, description = "The entry's UUID or slug."),
+    params(("id_or_slug" = String, Path, description = "The entry's UUID or slug.", example = "castile-ceramics-residency"),
            ("if-match" = String, Header, description = "The current ETag.")),
     request_body(content = crate::api::staff::opportunity_input::OpportunityPatch, description = "A JSON merge patch of the entry's writable representation.", content_type = "application/merge-patch+json"),
     responses(
@@ -317,7 +317,7 @@ pub async fn patch_opportunity(
 #[utoipa::path(
     tag = "curation",
     security(("bearer" = [])),
-    params(("id_or_slug" = String, Path, description = "The entry's UUID or slug."),
+    params(("id_or_slug" = String, Path, description = "The entry's UUID or slug.", example = "castile-ceramics-residency"),
            ("if-match" = String, Header, description = "The current ETag.")),
     responses(
         (status = 200, description = "Withdrawn (and kept).", body = StaffOpportunity),
@@ -435,7 +435,7 @@ macro_rules! transition_endpoint {
         #[utoipa::path(
             tag = "curation",
             security(("bearer" = [])),
-            params(("id_or_slug" = String, Path, description = "The entry's UUID or slug."),
+            params(("id_or_slug" = String, Path, description = "The entry's UUID or slug.", example = "castile-ceramics-residency"),
                    ("if-match" = Option<String>, Header, description = "Optional: the ETag the change is based on.")),
             responses(
                 (status = 200, description = "Moved.", body = StaffOpportunity, headers(("etag" = String, description = "The new version."))),
@@ -482,7 +482,7 @@ transition_endpoint!(
 #[utoipa::path(
     tag = "curation",
     security(("bearer" = [])),
-    params(("id_or_slug" = String, Path, description = "The entry's UUID or slug."),
+    params(("id_or_slug" = String, Path, description = "The entry's UUID or slug.", example = "castile-ceramics-residency"),
            ("if-match" = Option<String>, Header, description = "Optional: the ETag the change is based on.")),
     request_body = Rejection,
     responses(
@@ -523,7 +523,7 @@ pub async fn reject_opportunity(
 #[utoipa::path(
     tag = "curation",
     security(("bearer" = [])),
-    params(("id_or_slug" = String, Path, description = "The entry's UUID or slug.")),
+    params(("id_or_slug" = String, Path, description = "The entry's UUID or slug.", example = "castile-ceramics-residency")),
     responses(
         (status = 200, description = "Oldest first.", body = RevisionList),
         CommonErrors,
@@ -623,7 +623,7 @@ pub async fn list_staff_opportunities(
 #[utoipa::path(
     tag = "curation",
     security(("bearer" = [])),
-    params(("id_or_slug" = String, Path, description = "The entry's UUID or slug.")),
+    params(("id_or_slug" = String, Path, description = "The entry's UUID or slug.", example = "castile-ceramics-residency")),
     responses(
         (status = 200, description = "The entry.", body = StaffOpportunity, headers(("etag" = String, description = "The version, for If-Match."))),
         CommonErrors,

@@ -57,10 +57,13 @@ pub struct ImportOptions {
 pub struct ImportedRow {
     /// The row's index in the payload, from 0.
     pub row: usize,
+    /// The entry's id at its source, as sent.
     pub external_id: String,
     /// `created` or `updated`.
     pub action: String,
+    /// The entry's id in this directory.
     pub id: Uuid,
+    /// The entry's slug in this directory.
     pub slug: String,
 }
 
@@ -68,8 +71,11 @@ pub struct ImportedRow {
 pub struct ImportReport {
     /// True when nothing was written.
     pub dry_run: bool,
+    /// How many entries the import created (or, in a dry run, would create).
     pub created: usize,
+    /// How many existing entries it changed (or would change).
     pub updated: usize,
+    /// One line per entry of the body, in order.
     pub rows: Vec<ImportedRow>,
 }
 

@@ -60,32 +60,47 @@ const AMOUNT_MAX: i64 = 1_000_000_000_000;
 pub struct OpportunityInput {
     /// Lower-case words joined by hyphens; made from the title when absent.
     slug: Option<String>,
+    /// What kind of opportunity this is.
     #[schema(rename = "type")]
     kind: OpportunityType,
     /// The organizer's id or slug.
     organization: String,
+    /// The title, in English and Slovenian (at least one).
     title: TextsInput,
+    /// A sentence or two, in English and Slovenian.
     summary: Option<TextsInput>,
+    /// The full description, in English and Slovenian.
     description: Option<TextsInput>,
+    /// The disciplines the call is open to.
     disciplines: Option<Vec<Discipline>>,
+    /// Where the activity takes place.
     destination: Option<DestinationInput>,
+    /// Who may apply.
     eligibility: Option<EligibilityInput>,
+    /// When applications open (RFC 3339); absent when they are open already.
     opens_at: Option<DateTime<Utc>>,
     /// The last moment to apply (RFC 3339, any offset).
     deadline: Option<DateTime<Utc>>,
     /// The IANA zone the deadline is announced in, required with a deadline.
     #[schema(example = "Europe/Ljubljana")]
     deadline_timezone: Option<String>,
+    /// Applications are read as they come in.
     rolling: Option<bool>,
+    /// When and for how long the activity runs.
     activity: Option<ActivityInput>,
+    /// The money offered, if any.
     funding: Option<FundingInput>,
+    /// The costs the call covers.
     covered_costs: Option<Vec<CoveredCost>>,
+    /// What applying costs.
     application_fee: Option<FeeInput>,
+    /// Where to apply.
     #[schema(format = "uri", max_length = 1000)]
     application_url: Option<String>,
     /// Also the key for duplicate detection, once normalised.
     #[schema(format = "uri", max_length = 1000)]
     source_url: Option<String>,
+    /// Whom to ask about the call.
     #[schema(format = Email)]
     contact_email: Option<String>,
     /// ISO 639-1 codes.
@@ -98,30 +113,51 @@ pub struct OpportunityInput {
 #[serde(deny_unknown_fields)]
 #[allow(dead_code)] // describes the body for the OpenAPI document
 pub struct OpportunityPatch {
+    /// Lower-case words joined by hyphens.
     slug: Option<String>,
+    /// What kind of opportunity this is.
     #[schema(rename = "type")]
     kind: Option<OpportunityType>,
+    /// The organizer's id or slug.
     organization: Option<String>,
+    /// The title; languages merge.
     title: Option<TextsInput>,
+    /// A sentence or two; languages merge.
     summary: Option<TextsInput>,
+    /// The full description; languages merge.
     description: Option<TextsInput>,
+    /// The disciplines the call is open to (replaces the list).
     disciplines: Option<Vec<Discipline>>,
+    /// Where the activity takes place; members merge.
     destination: Option<DestinationInput>,
+    /// Who may apply; members merge.
     eligibility: Option<EligibilityInput>,
+    /// When applications open (RFC 3339).
     opens_at: Option<DateTime<Utc>>,
+    /// The last moment to apply (RFC 3339, any offset).
     deadline: Option<DateTime<Utc>>,
+    /// The IANA zone the deadline is announced in.
     deadline_timezone: Option<String>,
+    /// Applications are read as they come in.
     rolling: Option<bool>,
+    /// When and for how long the activity runs; members merge.
     activity: Option<ActivityInput>,
+    /// The money offered; `null` removes it.
     funding: Option<FundingInput>,
+    /// The costs the call covers (replaces the list).
     covered_costs: Option<Vec<CoveredCost>>,
+    /// What applying costs; members merge.
     application_fee: Option<FeeInput>,
+    /// Where to apply.
     #[schema(format = "uri", max_length = 1000)]
     application_url: Option<String>,
+    /// Where the call was published first; also the key for duplicate detection.
     #[schema(format = "uri", max_length = 1000)]
     source_url: Option<String>,
+    /// Whom to ask about the call.
     #[schema(format = Email)]
     contact_email: Option<String>,
+    /// ISO 639-1 codes of the languages applications are accepted in.
     languages: Option<Vec<String>>,
 }
 
@@ -130,7 +166,9 @@ pub struct OpportunityPatch {
 #[allow(dead_code)]
 #[serde(deny_unknown_fields)]
 pub struct TextsInput {
+    /// The English text.
     en: Option<String>,
+    /// The Slovenian text.
     sl: Option<String>,
 }
 
@@ -138,8 +176,11 @@ pub struct TextsInput {
 #[allow(dead_code)]
 #[serde(deny_unknown_fields)]
 pub struct DestinationInput {
+    /// ISO 3166-1 alpha-2 codes of the countries where the activity takes place.
     countries: Option<Vec<crate::api::public::codes::CountryCode>>,
+    /// The city, if the activity happens in one place.
     city: Option<String>,
+    /// The activity happens (also) online or remotely.
     online: Option<bool>,
 }
 
@@ -147,11 +188,16 @@ pub struct DestinationInput {
 #[allow(dead_code)]
 #[serde(deny_unknown_fields)]
 pub struct EligibilityInput {
+    /// Country codes (`SI`) or region slugs an applicant may be a national of.
     nationalities: Option<Vec<crate::api::public::codes::AreaCode>>,
+    /// Country codes or region slugs an applicant may be resident in.
     residences: Option<Vec<crate::api::public::codes::AreaCode>>,
+    /// The career stage the call is for; `any` when it is open to all.
     career_stage: Option<CareerStage>,
+    /// The youngest age an applicant may have, if limited.
     #[schema(minimum = 0, maximum = 120)]
     age_min: Option<i32>,
+    /// The oldest age an applicant may have, if limited.
     #[schema(minimum = 0, maximum = 120)]
     age_max: Option<i32>,
 }
@@ -160,10 +206,14 @@ pub struct EligibilityInput {
 #[allow(dead_code)]
 #[serde(deny_unknown_fields)]
 pub struct ActivityInput {
+    /// The first day of the activity, if fixed.
     starts_on: Option<NaiveDate>,
+    /// The last day of the activity, if fixed.
     ends_on: Option<NaiveDate>,
+    /// The shortest stay or activity, in days.
     #[schema(minimum = 1, maximum = 3650)]
     duration_min_days: Option<i32>,
+    /// The longest stay or activity, in days.
     #[schema(minimum = 1, maximum = 3650)]
     duration_max_days: Option<i32>,
 }
@@ -172,10 +222,13 @@ pub struct ActivityInput {
 #[allow(dead_code)]
 #[serde(deny_unknown_fields)]
 pub struct FundingInput {
+    /// The smallest amount offered, in whole units.
     #[schema(minimum = 0)]
     min: Option<i64>,
+    /// The largest amount offered, in whole units.
     #[schema(minimum = 0)]
     max: Option<i64>,
+    /// ISO 4217 code of the amounts.
     #[schema(example = "EUR")]
     currency: String,
 }
@@ -184,8 +237,10 @@ pub struct FundingInput {
 #[allow(dead_code)]
 #[serde(deny_unknown_fields)]
 pub struct FeeInput {
+    /// The fee in whole units of `currency`; 0 when applying is free.
     #[schema(minimum = 0)]
     amount: Option<i64>,
+    /// ISO 4217 code of the fee; required when `amount` is above 0.
     currency: Option<String>,
 }
 

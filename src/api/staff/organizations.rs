@@ -35,11 +35,16 @@ use crate::api::staff::opportunity_input::merge_patch;
 pub struct OrganizationInput {
     /// Made from the name when absent.
     slug: Option<String>,
+    /// Its name.
     #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     name: String,
+    /// What kind of organization it is.
     kind: OrganizationKind,
+    /// ISO 3166-1 alpha-2 code of the country it is based in.
     country: crate::api::public::codes::CountryCode,
+    /// The city it is based in.
     city: Option<String>,
+    /// Its website.
     #[schema(format = "uri", max_length = 1000)]
     website: Option<String>,
 }
@@ -49,11 +54,17 @@ pub struct OrganizationInput {
 #[serde(deny_unknown_fields)]
 #[allow(dead_code)] // describes the body for the OpenAPI document
 pub struct OrganizationPatch {
+    /// Lower-case words joined by hyphens.
     slug: Option<String>,
+    /// Its name.
     name: Option<String>,
+    /// What kind of organization it is.
     kind: Option<OrganizationKind>,
+    /// ISO 3166-1 alpha-2 code of the country it is based in.
     country: Option<crate::api::public::codes::CountryCode>,
+    /// The city it is based in.
     city: Option<String>,
+    /// Its website.
     #[schema(format = "uri", max_length = 1000)]
     website: Option<String>,
 }
@@ -263,7 +274,7 @@ fn next_version(current: &Organization, input: Input) -> Organization {
 #[utoipa::path(
     tag = "curation",
     security(("bearer" = [])),
-    params(("id_or_slug" = String, Path, description = "The organization's UUID or slug."),
+    params(("id_or_slug" = String, Path, description = "The organization's UUID or slug.", example = "meseta-creative-fund"),
            ("if-match" = String, Header, description = "The current ETag.")),
     request_body = OrganizationInput,
     responses(
@@ -305,7 +316,7 @@ pub async fn replace_organization(
 #[utoipa::path(
     tag = "curation",
     security(("bearer" = [])),
-    params(("id_or_slug" = String, Path, description = "The organization's UUID or slug."),
+    params(("id_or_slug" = String, Path, description = "The organization's UUID or slug.", example = "meseta-creative-fund"),
            ("if-match" = String, Header, description = "The current ETag.")),
     request_body(content = OrganizationPatch, description = "A JSON merge patch of the organization's writable representation.", content_type = "application/merge-patch+json"),
     responses(
@@ -350,7 +361,7 @@ pub async fn patch_organization(
 #[utoipa::path(
     tag = "curation",
     security(("bearer" = [])),
-    params(("id_or_slug" = String, Path, description = "The organization's UUID or slug."),
+    params(("id_or_slug" = String, Path, description = "The organization's UUID or slug.", example = "meseta-creative-fund"),
            ("if-match" = String, Header, description = "The current ETag.")),
     responses(
         (status = 200, description = "Withdrawn (and kept).", body = OrganizationView),

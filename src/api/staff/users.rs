@@ -24,11 +24,17 @@ use crate::api::http::query::QueryParams;
 /// A staff account (never with its password hash).
 #[derive(Serialize, ToSchema)]
 pub struct UserView {
+    /// The account's id.
     pub id: Uuid,
+    /// The account's e-mail address.
     pub email: String,
+    /// What the account may do.
     pub role: Role,
+    /// A disabled account cannot sign in.
     pub disabled: bool,
+    /// When the account was made.
     pub created_at: DateTime<Utc>,
+    /// When the account last changed.
     pub updated_at: DateTime<Utc>,
 }
 
@@ -47,6 +53,7 @@ impl From<&User> for UserView {
 
 #[derive(Serialize, ToSchema)]
 pub struct UserList {
+    /// Every account.
     pub items: Vec<UserView>,
 }
 
@@ -54,11 +61,13 @@ pub struct UserList {
 #[serde(deny_unknown_fields)]
 #[allow(dead_code)] // describes the body for the OpenAPI document; it is read by `Fields`
 pub struct NewUser {
+    /// The new account's e-mail address; it signs in with it.
     #[schema(example = "contributor@example.org", format = Email)]
     pub email: String,
     /// At least 12 characters.
     #[schema(min_length = 12, max_length = 1024)]
     pub password: String,
+    /// What the account may do.
     pub role: Role,
 }
 
@@ -66,7 +75,9 @@ pub struct NewUser {
 #[serde(deny_unknown_fields)]
 #[allow(dead_code)] // describes the body for the OpenAPI document; it is read by `Fields`
 pub struct UserChange {
+    /// The account's new role.
     pub role: Option<Role>,
+    /// `true` disables the account (its tokens stop working at once); `false` enables it.
     pub disabled: Option<bool>,
 }
 
@@ -166,7 +177,7 @@ pub async fn create_user(
 #[utoipa::path(
     tag = "users",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "The account's id.")),
+    params(("id" = Uuid, Path, description = "The account's id.", example = "01934f4e-8a4b-7c2d-9e1f-2a3b4c5d6e7f")),
     request_body = UserChange,
     responses(
         (status = 200, description = "Changed.", body = UserView),

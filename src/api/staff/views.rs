@@ -15,12 +15,15 @@ use crate::api::public::views::OpportunityView;
 /// Who proposed a public submission.
 #[derive(Serialize, ToSchema)]
 pub struct Submitter {
+    /// The proposer's name.
     pub name: Option<String>,
+    /// The proposer's e-mail address.
     pub email: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
 pub struct Workflow {
+    /// Where the entry is: draft, in review, published, rejected, archived or withdrawn.
     pub state: WorkflowState,
     /// The version the `ETag` carries; send it back in `If-Match`.
     pub version: i32,
@@ -32,14 +35,18 @@ pub struct Workflow {
     pub submitter: Option<Submitter>,
     /// For imported entries: the import source and the entry's id there.
     pub import_source: Option<String>,
+    /// The entry's id at the source it was imported from.
     pub external_id: Option<String>,
 }
 
 /// An entry of the same organizer with a near-identical title.
 #[derive(Serialize, ToSchema)]
 pub struct PossibleDuplicate {
+    /// The similar entry's id.
     pub id: String,
+    /// Its slug.
     pub slug: String,
+    /// Its title.
     pub title: String,
     /// Normalised Levenshtein similarity of the titles, 0 to 1.
     pub similarity: f64,
@@ -59,8 +66,11 @@ impl From<&Similar> for PossibleDuplicate {
 /// An entry as staff see it, in any workflow state.
 #[derive(Serialize, ToSchema)]
 pub struct StaffOpportunity {
+    /// The entry in its writable representation.
     pub entry: OpportunityView,
+    /// Where the entry is in review, and who proposed it.
     pub workflow: Workflow,
+    /// Entries that look like the same call.
     pub possible_duplicates: Vec<PossibleDuplicate>,
 }
 
@@ -95,8 +105,11 @@ impl StaffOpportunity {
 
 #[derive(Serialize, ToSchema)]
 pub struct StaffOpportunityList {
+    /// The entries of this page.
     pub items: Vec<StaffOpportunity>,
+    /// How many entries match, on all pages.
     pub total: i64,
+    /// The page size used.
     pub limit: i64,
     /// The cursor of the next page, or null on the last page.
     pub next: Option<String>,
@@ -104,13 +117,17 @@ pub struct StaffOpportunityList {
 
 #[derive(Serialize, ToSchema)]
 pub struct RevisionView {
+    /// The entry's version after this revision.
     pub version: i32,
     /// created, updated, submitted, published, rejected, archived, withdrawn, imported.
     pub action: String,
     /// The staff account that made the change; null for public submissions and the command line.
     pub actor_id: Option<String>,
+    /// The members this revision changed.
     pub changes: Vec<Change>,
+    /// The reason given, if any (a rejection's, for instance).
     pub note: Option<String>,
+    /// When it was made.
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
@@ -129,16 +146,20 @@ impl From<&Revision> for RevisionView {
 
 #[derive(Serialize, ToSchema)]
 pub struct RevisionList {
+    /// Every revision, oldest first.
     pub items: Vec<RevisionView>,
 }
 
 #[derive(Serialize, ToSchema)]
 pub struct DuplicatePair {
+    /// One entry of the pair.
     pub first: PossibleDuplicate,
+    /// The entry it resembles.
     pub second: PossibleDuplicate,
 }
 
 #[derive(Serialize, ToSchema)]
 pub struct DuplicateList {
+    /// Pairs of entries that look like the same call, most alike first.
     pub items: Vec<DuplicatePair>,
 }
