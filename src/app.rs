@@ -28,6 +28,10 @@ use crate::db::Pool;
 use crate::telemetry::RequestSpan;
 use crate::{error, openapi};
 
+/// The address partners reach the service at (`MOBILITY_PUBLIC_URL`), without a trailing
+/// slash: the start of every absolute link the service writes.
+pub struct PublicUrl(pub String);
+
 /// A bound, not yet running server.
 pub struct Application {
     server: Server,
@@ -40,6 +44,7 @@ impl Application {
     pub fn build(settings: &Settings, pool: Pool) -> Result<Application, String> {
         let keys = web::Data::new(settings.token_keys()?);
         let write_origins = settings.cors_origins.clone();
+        let public_url = web::Data::new(PublicUrl(settings.public_url.clone()));
         let proxies = web::Data::new(settings.trusted_proxies.clone());
         let listener = TcpListener::bind(&settings.bind)
             .map_err(|e| format!("cannot listen on {}: {e}", settings.bind))?;
@@ -67,6 +72,7 @@ impl Application {
                     .app_data(keys.clone())
                     .app_data(proxies.clone())
                     .app_data(routes.clone())
+                    .app_data(public_url.clone())
                     .app_data(web::PayloadConfig::new(api::MAX_BODY_BYTES))
                     .app_data(web::PathConfig::default().error_handler(error::path_error))
                     .service(utoipa_actix_web::scope("/api/v1").configure(api::configure_v1))

@@ -39,6 +39,10 @@ pub struct Settings {
     /// `MOBILITY_CORS_ORIGINS`: the origins (`https://staff.example.org`, comma-separated)
     /// whose browser code may call the write endpoints; any origin may read (default: none).
     pub cors_origins: Vec<String>,
+    /// `MOBILITY_PUBLIC_URL`: the address partners reach the service at, for the absolute
+    /// links of feeds and JSON-LD (default: `http://` and `MOBILITY_BIND`). Never taken
+    /// from a request's `Host`, which a client chooses and the response cache would keep.
+    pub public_url: String,
 }
 
 impl Settings {
@@ -95,6 +99,10 @@ impl Settings {
                 None => 32,
             },
             cors_origins: parse_origins(&var("MOBILITY_CORS_ORIGINS").unwrap_or_default())?,
+            public_url: parse_public_url(
+                var("MOBILITY_PUBLIC_URL"),
+                &var("MOBILITY_BIND").unwrap_or_else(|| DEFAULT_BIND.into()),
+            )?,
         })
     }
 
@@ -123,6 +131,22 @@ impl Settings {
     }
 }
 
+/// The public address: an `http` or `https` URL without query or fragment, kept without
+/// a trailing slash; by default the bind address.
+pub fn parse_public_url(configured: Option<String>, bind: &str) -> Result<String, String> {
+    let Some(value) = configured else {
+        return Ok(format!("http://{bind}"));
+    };
+    let url = url::Url::parse(&value)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https") && u.has_host())
+        .filter(|u| u.query().is_none() && u.fragment().is_none())
+        .ok_or_else(|| {
+            format!("MOBILITY_PUBLIC_URL: {value:?} is not an http(s) URL like https://directory.example.org")
+        })?;
+    Ok(url.as_str().trim_end_matches('/').to_owned())
+}
+
 /// Parses a comma-separated list of web origins (`scheme://host[:port]`) into their
 /// serialized form, which is what browsers send in `Origin`.
 pub fn parse_origins(list: &str) -> Result<Vec<String>, String> {
@@ -149,7 +173,25 @@ pub fn parse_origins(list: &str) -> Result<Vec<String>, String> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_origins;
+    use super::{parse_origins, parse_public_url};
+
+    #[test]
+    fn the_public_url_defaults_to_the_bind_address_and_loses_its_trailing_slash() {
+        assert_eq!(
+            parse_public_url(None, "127.0.0.1:8080").unwrap(),
+            "http://127.0.0.1:8080"
+        );
+        assert_eq!(
+            parse_public_url(Some("https://dir.example.org/".into()), "x").unwrap(),
+            "https://dir.example.org"
+        );
+        assert_eq!(
+            parse_public_url(Some("https://example.org/mobility/".into()), "x").unwrap(),
+            "https://example.org/mobility"
+        );
+        assert!(parse_public_url(Some("dir.example.org".into()), "x").is_err());
+        assert!(parse_public_url(Some("https://a.example/?x=1".into()), "x").is_err());
+    }
 
     #[test]
     fn origins_are_serialized_as_browsers_send_them() {

@@ -73,6 +73,8 @@ pub enum ApiError {
     MethodNotAllowed {
         allow: Vec<String>,
     },
+    /// `Accept` rules out every media type the resource is offered in (listed).
+    NotAcceptable(Vec<String>),
     Conflict {
         detail: String,
         existing: Option<ExistingEntry>,
@@ -102,6 +104,12 @@ impl ApiError {
             401 => ApiError::Unauthorized("the bearer token has expired; sign in again".into()),
             403 => ApiError::Forbidden("this operation is for admins".into()),
             404 => ApiError::NotFound("no opportunity has this id or slug".into()),
+            406 => ApiError::NotAcceptable(vec![
+                "application/json".into(),
+                "application/atom+xml".into(),
+                "text/calendar".into(),
+                "text/csv".into(),
+            ]),
             409 => ApiError::Conflict {
                 detail: "an entry with the same source URL exists: castile-ceramics-residency"
                     .into(),
@@ -199,6 +207,15 @@ impl ApiError {
                 format!("this resource answers {}", allow.join(", ")),
                 vec![],
             ),
+            ApiError::NotAcceptable(offered) => (
+                "not-acceptable",
+                "Not acceptable",
+                format!(
+                    "`Accept` rules out every format this resource is offered in: {}",
+                    offered.join(", ")
+                ),
+                vec![],
+            ),
             ApiError::Unavailable(detail) => ("unavailable", "Service unavailable", detail.clone(), vec![]),
             ApiError::Internal(_) => (
                 "internal",
@@ -243,6 +260,7 @@ impl ResponseError for ApiError {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Gone(_) => StatusCode::GONE,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -346,6 +364,12 @@ pub enum CommonErrors {
 #[response(status = 404, content_type = "application/problem+json")]
 #[allow(dead_code)] // only describes a response for the OpenAPI document
 pub struct NotFoundResponse(#[to_schema] Problem);
+
+/// The response when `Accept` rules out every format a resource is offered in.
+#[derive(utoipa::IntoResponses)]
+#[response(status = 406, content_type = "application/problem+json")]
+#[allow(dead_code)] // only describes a response for the OpenAPI document
+pub struct NotAcceptableResponse(#[to_schema] Problem);
 
 /// The response for a public resource that was withdrawn or archived.
 #[derive(utoipa::IntoResponses)]

@@ -30,6 +30,7 @@ Status is computed at request time from the deadline, so it is never stale.",
     tags(
         (name = "opportunities", description = "Open calls, residencies and mobility funding."),
         (name = "organizations", description = "Who offers them."),
+        (name = "feeds", description = "The list in the formats other tools open: Atom for feed readers, iCalendar for calendars, CSV for spreadsheets, and the catalogue as a schema.org Dataset. Each takes the list's filters, so any search is a URL to subscribe to."),
         (name = "taxonomies", description = "The closed vocabularies, in English and Slovenian."),
         (name = "operations", description = "Liveness and readiness probes."),
         (name = "auth", description = "Staff sign-in."),

@@ -21,6 +21,10 @@ pub const MAX_URI_BYTES: usize = 16 * 1024;
 /// Registers the public read API; mounted under `/api/v1`.
 pub fn configure_v1(cfg: &mut ServiceConfig) {
     cfg.service(public::opportunities::list_opportunities)
+        .service(public::feeds::opportunities_atom)
+        .service(public::feeds::opportunities_ics)
+        .service(public::feeds::opportunities_csv)
+        .service(public::feeds::linked_data::catalogue)
         .service(public::opportunities::get_opportunity)
         .service(public::organizations::list_organizations)
         .service(public::organizations::get_organization)

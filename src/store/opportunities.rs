@@ -170,6 +170,22 @@ fn eligibility_predicate(nationalities: &[Area], residences: &[Area]) -> Predica
 fn predicates(filter: &OpportunityFilter, now: NaiveDateTime, backend: Backend) -> Vec<Predicate> {
     use crate::db::schema::opportunities::dsl::*;
     let mut out: Vec<Predicate> = vec![Box::new(state.eq(WorkflowState::Published.slug()))];
+    let statuses = if filter.statuses.is_empty() {
+        DEFAULT_LISTED
+    } else {
+        &filter.statuses
+    };
+    if let Some(p) = statuses_predicate(statuses, now) {
+        out.push(p);
+    }
+    out.extend(content_predicates(filter, backend));
+    out
+}
+
+/// The predicates of a filter about what entries say, whatever their state and status.
+fn content_predicates(filter: &OpportunityFilter, backend: Backend) -> Vec<Predicate> {
+    use crate::db::schema::opportunities::dsl::*;
+    let mut out: Vec<Predicate> = Vec::new();
     if let Some(text) = &filter.text {
         out.push(search::matching(backend, text));
     }
@@ -234,14 +250,6 @@ fn predicates(filter: &OpportunityFilter, now: NaiveDateTime, backend: Backend) 
                 .and(deadline.assume_not_null().lt(to_db_time(before))),
         ));
     }
-    let statuses = if filter.statuses.is_empty() {
-        DEFAULT_LISTED
-    } else {
-        &filter.statuses
-    };
-    if let Some(p) = statuses_predicate(statuses, now) {
-        out.push(p);
-    }
     match filter.free_to_apply {
         Some(true) => out.push(Box::new(application_fee.eq(0))),
         Some(false) => out.push(Box::new(application_fee.gt(0))),
@@ -280,6 +288,44 @@ fn predicates(filter: &OpportunityFilter, now: NaiveDateTime, backend: Backend) 
         out.push(Box::new(updated_at.ge(to_db_time(since))));
     }
     out
+}
+
+/// Entries with a deadline that matched `filter` when they were withdrawn or archived,
+/// at or after `since`: what calendars that held their deadline should cancel. Most
+/// recently changed first, at most `limit`.
+pub fn withdrawn_since(
+    conn: &mut DbConn,
+    filter: &OpportunityFilter,
+    since: DateTime<Utc>,
+    limit: i64,
+) -> StoreResult<Vec<Opportunity>> {
+    use crate::db::schema::opportunities::dsl::*;
+    let backend = Backend::of(conn);
+    let gone = [
+        WorkflowState::Withdrawn.slug(),
+        WorkflowState::Archived.slug(),
+    ];
+    let query = content_predicates(filter, backend)
+        .into_iter()
+        .fold(opportunities.into_boxed(), |q, p| q.filter(p))
+        .filter(state.eq_any(gone))
+        .filter(published_at.is_not_null())
+        .filter(deadline.is_not_null())
+        .filter(updated_at.ge(to_db_time(since)))
+        .order((updated_at.desc(), id.desc()))
+        .limit(limit)
+        .select(OpportunityRow::as_select());
+    let rows: Vec<OpportunityRow> = query.load(conn)?;
+    with_lists(conn, rows, Depth::Summary)
+}
+
+/// How many entries are published.
+pub fn count_published(conn: &mut DbConn) -> StoreResult<i64> {
+    use crate::db::schema::opportunities::dsl::*;
+    Ok(opportunities
+        .filter(state.eq(WorkflowState::Published.slug()))
+        .count()
+        .get_result(conn)?)
 }
 
 pub(super) fn filtered<'a>(

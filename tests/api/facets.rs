@@ -178,3 +178,20 @@ fn a_facet_ignores_its_own_filter_but_not_the_others() {
     );
     assert_eq!(app.get(&many).status, 400);
 }
+
+#[test]
+fn facets_takes_at_most_six_values_repeats_included_as_documented() {
+    let app = spawn_app();
+    assert_eq!(
+        app.get(&format!("/api/v1/opportunities?{ALL_FACETS}"))
+            .status,
+        200
+    );
+    // Found by schemathesis: seven values naming five facets were accepted though the
+    // contract says at most six.
+    let reply = app.get(
+        "/api/v1/opportunities?facets=covers&facets=covers&facets=type,status,type,status,status",
+    );
+    assert_eq!(reply.status, 400, "{}", reply.body);
+    assert_eq!(reply.json()["errors"][0]["name"], "facets");
+}

@@ -164,6 +164,7 @@ fn start(
         trusted_proxies: TrustedProxies::default(),
         response_cache_mb: 32,
         cors_origins: vec![STAFF_ORIGIN.into()],
+        public_url: "https://directory.example".into(),
     };
     configure(&mut settings);
     let (tx, rx) = mpsc::channel();

@@ -29,6 +29,7 @@ const PUBLIC_PREFIXES: &[&str] = &[
     "/api/v1/opportunities",
     "/api/v1/organizations",
     "/api/v1/taxonomies",
+    "/api/v1/dataset",
     "/openapi.json",
 ];
 /// How long a browser or shared cache may reuse a public answer without asking again; a

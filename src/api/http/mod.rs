@@ -1,6 +1,6 @@
 //! Plumbing every handler uses: query and body parsing, pagination, preconditions,
-//! conditional GETs, identity, client address, language negotiation, and the answers for
-//! unrouted requests.
+//! conditional GETs, identity, client address, language and format negotiation, and the
+//! answers for unrouted requests.
 
 pub mod body;
 pub mod client_address;
@@ -9,6 +9,7 @@ pub mod database;
 pub mod fallback;
 pub mod identity;
 pub mod language;
+pub mod media;
 pub mod pagination;
 pub mod preconditions;
 pub mod query;

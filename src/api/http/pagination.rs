@@ -24,9 +24,17 @@ pub struct PageRequest {
 /// Reads `limit` and `cursor`. A cursor is only valid for the list (`scope`) that issued it;
 /// it names a row, so it stays valid when the client changes the sort order or filters.
 pub fn page_request(params: &mut QueryParams, scope: &str) -> Result<PageRequest, FieldIssue> {
-    let limit = params
-        .integer("limit", 1, MAX_LIMIT)
-        .unwrap_or(DEFAULT_LIMIT);
+    page_request_up_to(params, scope, DEFAULT_LIMIT, MAX_LIMIT)
+}
+
+/// As [`page_request`], with a page size of `default` and at most `max`.
+pub fn page_request_up_to(
+    params: &mut QueryParams,
+    scope: &str,
+    default: i64,
+    max: i64,
+) -> Result<PageRequest, FieldIssue> {
+    let limit = params.integer("limit", 1, max).unwrap_or(default);
     let after = match params.text("cursor") {
         Some(cursor) if cursor.len() > MAX_CURSOR_BYTES => {
             return Err(FieldIssue::new(

@@ -94,16 +94,27 @@ impl QueryParams {
         expected: &str,
         parse: impl Fn(&str) -> Option<T>,
     ) -> Vec<T> {
+        self.many_up_to(name, MAX_VALUES, expected, parse)
+    }
+
+    /// As [`QueryParams::many`], with at most `max` values (repeats included).
+    pub fn many_up_to<T: PartialEq>(
+        &mut self,
+        name: &str,
+        max: usize,
+        expected: &str,
+        parse: impl Fn(&str) -> Option<T>,
+    ) -> Vec<T> {
         let raw: Vec<String> = self
             .values(name)
             .iter()
             .flat_map(|v| v.split(','))
             .map(|v| v.trim().to_owned())
             .collect();
-        if raw.len() > MAX_VALUES {
+        if raw.len() > max {
             self.invalid(
                 name,
-                format!("has {} values; at most {MAX_VALUES} are allowed", raw.len()),
+                format!("has {} values; at most {max} are allowed", raw.len()),
             );
             return Vec::new();
         }

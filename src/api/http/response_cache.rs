@@ -43,7 +43,10 @@ const CACHED_PREFIXES: &[&str] = &[
     "/api/v1/opportunities",
     "/api/v1/organizations",
     "/api/v1/taxonomies",
+    "/api/v1/dataset",
 ];
+/// Requests with a longer `Accept` are answered but not kept.
+const LONGEST_ACCEPT_BYTES: usize = 256;
 /// An answer larger than this is not kept.
 const LARGEST_BYTES: usize = 1024 * 1024;
 
@@ -436,7 +439,21 @@ pub async fn serve_from_cache(
     cache.begin(epoch);
     // Answers differ by the language `Accept-Language` picks (and say so with `Vary`).
     let language = language::accepted(req.request()).map_or("", Lang::code);
-    let key = format!("{}?{}#{language}", req.path(), req.query_string());
+    // And by the format `Accept` picks: the header is part of the key (one that is too
+    // long to be a browser's is not kept at all).
+    let accept = req
+        .headers()
+        .get(header::ACCEPT)
+        .map_or(&b""[..], HeaderValue::as_bytes);
+    if accept.len() > LONGEST_ACCEPT_BYTES {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    }
+    let key = format!(
+        "{}?{}#{language}#{}",
+        req.path(),
+        req.query_string(),
+        String::from_utf8_lossy(accept)
+    );
     let coding = Coding::negotiate(&req);
     let making = loop {
         match cache.claim(epoch, &key) {

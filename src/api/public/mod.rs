@@ -1,7 +1,9 @@
-//! What anyone may read: opportunities, organizations, taxonomies, and the JSON shapes
-//! they are served in.
+//! What anyone may read: opportunities, organizations, taxonomies, the JSON shapes they
+//! are served in, and the feeds (Atom, iCalendar, CSV, JSON-LD).
 
 pub mod codes;
+pub mod feeds;
+pub mod listing;
 pub mod opportunities;
 pub mod organizations;
 pub mod taxonomies;

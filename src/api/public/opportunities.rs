@@ -10,51 +10,27 @@ use utoipa::ToSchema;
 use crate::api::http::conditional::{self, NotModifiedResponse};
 use crate::api::http::database;
 use crate::api::http::language;
+use crate::api::http::media::{self, Format};
+use crate::api::public::feeds::{self, linked_data};
+use crate::api::public::listing;
+use crate::app::PublicUrl;
 use crate::db::Pool;
-use crate::domain::geography::{Area, Country};
+use crate::domain::geography::Country;
 use crate::domain::opportunity::Lang;
 use crate::domain::status::Status;
 use crate::domain::vocabulary::{
     CareerStage, CoveredCost, Discipline, OpportunityType, WorkflowState,
 };
-use crate::error::{ApiError, CommonErrors, GoneResponse, NotFoundResponse};
+use crate::error::{ApiError, CommonErrors, GoneResponse, NotAcceptableResponse, NotFoundResponse};
 use crate::store::facets::{Counts, Facet};
-use crate::store::opportunities::{OpportunityFilter, Sort};
 use crate::store::{self, StoreError};
 
-use crate::api::http::pagination::{encode, page_request, page_response};
-use crate::api::http::query::{QueryParams, is_identifier};
+use crate::api::http::pagination::{page_request, page_response};
+use crate::api::http::query::QueryParams;
 use crate::api::public::codes::AreaCode;
 use crate::api::public::views::{OpportunitySummary, OpportunityView, PublicChange, name_in};
 use crate::domain::changes::NOTABLE_AFTER_PUBLICATION;
 use crate::store::revisions::Revision;
-
-const LIST_PARAMS: &[&str] = &[
-    "q",
-    "type",
-    "discipline",
-    "covers",
-    "eligible_country",
-    "nationality",
-    "residence",
-    "destination_country",
-    "deadline_after",
-    "deadline_before",
-    "status",
-    "free_to_apply",
-    "min_amount",
-    "career_stage",
-    "organization",
-    "updated_since",
-    "sort",
-    "limit",
-    "cursor",
-    "facets",
-    "lang",
-];
-
-const AREA: &str =
-    "an ISO 3166-1 alpha-2 country code or a region (eu, eea, creative_europe, western_balkans)";
 
 /// A page of opportunities.
 #[derive(Serialize, ToSchema)]
@@ -85,6 +61,9 @@ pub enum FacetName {
 }
 
 impl FacetName {
+    /// How many facets there are: `facets` takes at most as many values, repeats included.
+    const COUNT: usize = 6;
+
     fn parse(v: &str) -> Option<Facet> {
         Some(match v {
             "type" => Facet::Type,
@@ -177,41 +156,6 @@ fn facet_counts(counted: Vec<(Facet, Counts)>, lang: Option<Lang>) -> FacetCount
     out
 }
 
-fn parse_lang(params: &mut QueryParams) -> Option<Lang> {
-    params.one("lang", "sl or en", Lang::parse)
-}
-
-fn parse_filter(params: &mut QueryParams) -> OpportunityFilter {
-    OpportunityFilter {
-        kinds: params.many(
-            "type",
-            "a known opportunity type",
-            OpportunityType::from_slug,
-        ),
-        disciplines: params.many("discipline", "a known discipline", Discipline::from_slug),
-        covers: params.many("covers", "a known covered cost", CoveredCost::from_slug),
-        eligible: params.many("eligible_country", AREA, Area::parse),
-        nationalities: params.many("nationality", AREA, Area::parse),
-        residences: params.many("residence", AREA, Area::parse),
-        destinations: params.many("destination_country", AREA, Area::parse),
-        deadline_after: params.instant("deadline_after"),
-        deadline_before: params.instant("deadline_before"),
-        statuses: params.many("status", "a known status", Status::from_slug),
-        free_to_apply: params.boolean("free_to_apply"),
-        min_amount: params.integer("min_amount", 0, 1_000_000_000_000),
-        career_stages: params.many(
-            "career_stage",
-            "a known career stage",
-            CareerStage::from_slug,
-        ),
-        organization: params.one("organization", "an organization's id or slug", |v| {
-            is_identifier(v, 120, &['-']).then(|| v.to_owned())
-        }),
-        updated_since: params.instant("updated_since"),
-        text: params.search("q"),
-    }
-}
-
 /// The order of an opportunity list.
 #[derive(ToSchema)]
 #[schema(rename_all = "snake_case")]
@@ -222,30 +166,6 @@ pub enum SortOrder {
     Newest,
     Updated,
 }
-
-/// The order asked for; by default the best match first when searching, else the
-/// soonest deadline.
-fn parse_sort(params: &mut QueryParams, searching: bool) -> Sort {
-    params
-        .one(
-            "sort",
-            "one of relevance, deadline, newest, updated",
-            |v| match v {
-                "relevance" => Some(Sort::Relevance),
-                "deadline" => Some(Sort::Deadline),
-                "newest" => Some(Sort::Newest),
-                "updated" => Some(Sort::Updated),
-                _ => None,
-            },
-        )
-        .unwrap_or(if searching {
-            Sort::Relevance
-        } else {
-            Sort::Deadline
-        })
-}
-
-const CURSOR_SCOPE: &str = "opportunities";
 
 /// List published opportunities.
 ///
@@ -258,7 +178,7 @@ const CURSOR_SCOPE: &str = "opportunities";
 #[utoipa::path(
     tag = "opportunities",
     params(
-        ("q" = Option<String>, Query, max_length = 300, example = "rezidenca keramika", description = "Words to find in the title, summary and description (both languages) and the organizer's name. Every word must match; `\"quoted words\"` must match in this order; `-word` excludes; `or` between two terms accepts either. Accents are ignored both ways (`crna` finds `Črna`). Each word of three letters or more also finds longer words starting with it, after a common Slovenian or English ending is cut off (`keramiko` finds `keramika` and `keramike`, `residencies` finds `residency`), so the last word can be half-typed. A blank `q`, or one without any letter or digit, searches nothing; exclusions alone list everything without them. At most 300 characters; words past the 32nd are ignored."),
+        ("q" = Option<String>, Query, max_length = 300, pattern = "^[^\\u0000]*$", example = "rezidenca keramika", description = "Words to find in the title, summary and description (both languages) and the organizer's name. Every word must match; `\"quoted words\"` must match in this order; `-word` excludes; `or` between two terms accepts either. Accents are ignored both ways (`crna` finds `Črna`). Each word of three letters or more also finds longer words starting with it, after a common Slovenian or English ending is cut off (`keramiko` finds `keramika` and `keramike`, `residencies` finds `residency`), so the last word can be half-typed. A blank `q`, or one without any letter or digit, searches nothing; exclusions alone list everything without them. At most 300 characters; words past the 32nd are ignored."),
         ("type" = Option<Vec<OpportunityType>>, Query, max_items = 50, description = "Only these types."),
         ("discipline" = Option<Vec<Discipline>>, Query, max_items = 50, description = "Open to any of these disciplines."),
         ("covers" = Option<Vec<CoveredCost>>, Query, max_items = 50, description = "Covers every one of these costs."),
@@ -281,7 +201,13 @@ const CURSOR_SCOPE: &str = "opportunities";
         ("cursor" = Option<String>, Query, min_length = 1, max_length = 1000, pattern = "^[A-Za-z0-9_-]+$", description = "The `next` value of the previous page. It names the last entry seen, so it also continues after a change of `sort` or filters."),
     ),
     responses(
-        (status = 200, description = "A page of opportunities.", body = OpportunityList,
+        (status = 200, description = "A page of opportunities; or, when `Accept` asks for one, the same list as a feed (Atom, iCalendar or CSV, exactly as the explicit URLs `/api/v1/opportunities.atom`, `.ics` and `.csv` serve it, with `Content-Location` naming that URL).",
+            content(
+                (OpportunityList = "application/json"),
+                (String = "application/atom+xml"),
+                (String = "text/calendar"),
+                (String = "text/csv"),
+            ),
             headers(
                 ("link" = String, description = "RFC 8288 link to the next page (`rel=\"next\"`), when there is one."),
                 ("etag" = String, description = "A strong tag of this representation (body, media type and language); send it in `If-None-Match` to get 304 while nothing changed. A compressed answer's tag ends in `-gzip` or `-br`."),
@@ -291,6 +217,7 @@ const CURSOR_SCOPE: &str = "opportunities";
                 ("vary" = String, description = "`Accept-Language`: the answer depends on it."),
             )),
         NotModifiedResponse,
+        NotAcceptableResponse,
         CommonErrors,
     )
 )]
@@ -299,81 +226,72 @@ pub async fn list_opportunities(
     req: HttpRequest,
     pool: web::Data<Pool>,
 ) -> Result<HttpResponse, ApiError> {
-    let mut params = QueryParams::parse(req.query_string(), LIST_PARAMS);
-    let filter = parse_filter(&mut params);
-    let sort = parse_sort(&mut params, filter.text.is_some());
-    let facets = params.many(
+    let format = media::negotiate(&req, feeds::LIST_FORMATS)?;
+    if format != Format::Json {
+        return feeds::answer(format, &req, &pool, true).await;
+    }
+    let known = [listing::FILTER_PARAMS, &["facets"]].concat();
+    let mut params = QueryParams::parse(req.query_string(), &known);
+    let filter = listing::parse_filter(&mut params);
+    let sort = listing::parse_sort(&mut params, listing::default_sort(filter.text.is_some()));
+    let facets = params.many_up_to(
         "facets",
+        FacetName::COUNT,
         "one of type, discipline, destination_country, covers, career_stage, status",
         FacetName::parse,
     );
-    let lang = language::negotiate(&req, parse_lang(&mut params));
-    let page = page_request(&mut params, CURSOR_SCOPE);
+    let lang = listing::language(&req, &mut params);
+    let page = page_request(&mut params, listing::CURSOR_SCOPE);
     params.finish()?;
     let page = page.map_err(|issue| ApiError::InvalidInput(vec![issue]))?;
 
     let now = Utc::now();
-    let (result, organizations, mut snippets, counted, modified) =
+    let text = filter.text.clone();
+    let counting = (!facets.is_empty()).then(|| filter.clone());
+    let page_limit = page.limit;
+    let loaded = listing::load_page(&pool, filter, sort, page, now).await?;
+    let ids: Vec<String> = loaded
+        .entries
+        .iter()
+        .map(|(o, _)| o.id.to_string())
+        .collect();
+    let (mut snippets, counted) = if text.is_some() || counting.is_some() {
         database::run(&pool, move |conn| {
-            let modified = store::directory::last_modified(conn, now)?;
-            let result = store::opportunities::list(
-                conn,
-                &filter,
-                sort,
-                page.after.as_ref(),
-                page.limit,
-                now,
-            )?;
-            let org_ids: Vec<String> = result
-                .items
-                .iter()
-                .map(|o| o.organization_id.to_string())
-                .collect();
-            let organizations = store::organizations::find_many(conn, &org_ids)?;
-            let snippets = match &filter.text {
-                Some(text) => {
-                    let ids: Vec<String> = result.items.iter().map(|o| o.id.to_string()).collect();
-                    store::search::documents(conn, &ids)?
-                        .into_iter()
-                        .filter_map(|(id, doc)| text.snippet(&doc, lang).map(|s| (id, s)))
-                        .collect()
-                }
+            let snippets: HashMap<String, _> = match &text {
+                Some(text) => store::search::documents(conn, &ids)?
+                    .into_iter()
+                    .filter_map(|(id, doc)| text.snippet(&doc, lang).map(|s| (id, s)))
+                    .collect(),
                 None => HashMap::new(),
             };
-            let counted = if facets.is_empty() {
-                None
-            } else {
-                Some(store::facets::count(conn, &filter, &facets, now)?)
+            let counted = match &counting {
+                Some(filter) => Some(store::facets::count(conn, filter, &facets, now)?),
+                None => None,
             };
-            Ok((result, organizations, snippets, counted, modified))
+            Ok((snippets, counted))
         })
-        .await?;
-
-    let by_id: HashMap<_, _> = organizations.iter().map(|o| (o.id, o)).collect();
-    let items = result
-        .items
+        .await?
+    } else {
+        (HashMap::new(), None)
+    };
+    let items = loaded
+        .entries
         .iter()
-        .map(|o| {
-            by_id
-                .get(&o.organization_id)
-                .map(|org| {
-                    let mut summary: OpportunitySummary =
-                        OpportunityView::new(o, org, now, lang).into();
-                    summary.snippet = snippets.remove(&o.id.to_string()).map(Into::into);
-                    summary
-                })
-                .ok_or_else(|| ApiError::Internal(format!("organization of {} is missing", o.id)))
+        .map(|(o, org)| {
+            let mut summary: OpportunitySummary = OpportunityView::new(o, org, now, lang).into();
+            summary.snippet = snippets.remove(&o.id.to_string()).map(Into::into);
+            summary
         })
-        .collect::<Result<Vec<_>, _>>()?;
-    let next = result.next.map(|k| encode(&k, CURSOR_SCOPE));
-    let mut response = page_response(&req, next.as_deref());
+        .collect();
+    let mut response = page_response(&req, loaded.next.as_deref());
     language::mark(&mut response, lang);
-    conditional::last_modified(&mut response, modified, now);
+    media::mark(&mut response, Format::Json);
+    conditional::last_modified(&mut response, loaded.modified, now);
     Ok(response.json(OpportunityList {
         items,
-        total: result.total,
-        limit: page.limit,
-        next,
+        total: loaded.total,
+        limit: page_limit,
+        next: loaded.next,
         facets: counted.map(|c| facet_counts(c, lang)),
     }))
 }
@@ -410,9 +328,14 @@ fn changes_after_publication(
     params(
         ("id_or_slug" = String, Path, description = "The opportunity's UUID or slug.", example = "castile-ceramics-residency"),
         ("lang" = Option<Lang>, Query, example = "sl", description = "Serve the texts in this language (falling back to the other, marked, where a translation is missing) and add the names of the vocabulary in it. Overrides `Accept-Language`; without either, texts come in both languages."),
+        ("format" = Option<String>, Query, pattern = "^(json|jsonld)$", example = "jsonld", description = "`jsonld`: the entry as a schema.org `MonetaryGrant` in JSON-LD, as `Accept: application/ld+json` asks; `json` (the default): this API's own representation. Overrides `Accept`."),
     ),
     responses(
-        (status = 200, description = "The opportunity.", body = OpportunityView,
+        (status = 200, description = "The opportunity: this API's representation, or a schema.org `MonetaryGrant` (JSON-LD) when `Accept` or `format` asks for it.",
+            content(
+                (OpportunityView = "application/json"),
+                (Object = "application/ld+json"),
+            ),
             headers(
                 ("etag" = String, description = "A strong tag of this representation (body, media type and language); send it in `If-None-Match` to get 304 while nothing changed. A compressed answer's tag ends in `-gzip` or `-br`."),
                 ("last-modified" = String, description = "When this representation last changed (an edit, a rename of the organizer, a status changing at a date), to the second; left out during the second of a change. `If-Modified-Since` gets 304 when it is not newer."),
@@ -422,6 +345,7 @@ fn changes_after_publication(
             )),
         NotModifiedResponse,
         NotFoundResponse,
+        NotAcceptableResponse,
         GoneResponse,
         CommonErrors,
     )
@@ -432,9 +356,18 @@ pub async fn get_opportunity(
     path: web::Path<String>,
     pool: web::Data<Pool>,
 ) -> Result<HttpResponse, ApiError> {
-    let mut params = QueryParams::parse(req.query_string(), &["lang"]);
-    let lang = language::negotiate(&req, parse_lang(&mut params));
+    let mut params = QueryParams::parse(req.query_string(), &["lang", "format"]);
+    let lang = listing::language(&req, &mut params);
+    let asked = params.one("format", "json or jsonld", |v| match v {
+        "json" => Some(Format::Json),
+        "jsonld" => Some(Format::JsonLd),
+        _ => None,
+    });
     params.finish()?;
+    let format = match asked {
+        Some(format) => format,
+        None => media::negotiate(&req, &[Format::Json, Format::JsonLd])?,
+    };
     let key = path.into_inner();
     let now = Utc::now();
     let (o, org, revisions) = database::run(&pool, move |conn| {
@@ -457,8 +390,6 @@ pub async fn get_opportunity(
         Ok::<_, ApiError>((opportunity, organization, revisions))
     })
     .await?;
-    let mut view = OpportunityView::new(&o, &org, now, lang);
-    view.changes = Some(changes_after_publication(&o, &revisions));
     let changed = [
         Some(o.updated_at),
         Some(org.updated_at),
@@ -466,9 +397,27 @@ pub async fn get_opportunity(
     ];
     let mut response = HttpResponse::Ok();
     language::mark(&mut response, lang);
+    if asked.is_none() {
+        media::mark(&mut response, format);
+    }
     if let Some(at) = changed.into_iter().flatten().max() {
         conditional::last_modified(&mut response, at, now);
     }
+    if format == Format::JsonLd {
+        let base = req
+            .app_data::<web::Data<PublicUrl>>()
+            .map(|p| p.0.clone())
+            .unwrap_or_default();
+        let grant = linked_data::grant(&base, &o, &org, lang);
+        return Ok(response
+            .insert_header((
+                actix_web::http::header::CONTENT_TYPE,
+                Format::JsonLd.content_type(),
+            ))
+            .body(grant.to_string()));
+    }
+    let mut view = OpportunityView::new(&o, &org, now, lang);
+    view.changes = Some(changes_after_publication(&o, &revisions));
     Ok(response.json(view))
 }
 

@@ -1,0 +1,165 @@
+//! What every list of opportunities shares, in JSON and in the feeds: its filters and
+//! order, read from the query, and one page of entries with their organizers.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+
+use crate::api::http::database;
+use crate::api::http::pagination::{PageRequest, encode};
+use crate::api::http::query::{QueryParams, is_identifier};
+use crate::db::Pool;
+use crate::domain::geography::Area;
+use crate::domain::opportunity::{Lang, Opportunity, Organization};
+use crate::domain::status::Status;
+use crate::domain::vocabulary::{CareerStage, CoveredCost, Discipline, OpportunityType};
+use crate::error::ApiError;
+use crate::store;
+use crate::store::opportunities::{OpportunityFilter, Sort};
+
+/// The filters of `GET /api/v1/opportunities`, which every feed takes too.
+pub const FILTER_PARAMS: &[&str] = &[
+    "q",
+    "type",
+    "discipline",
+    "covers",
+    "eligible_country",
+    "nationality",
+    "residence",
+    "destination_country",
+    "deadline_after",
+    "deadline_before",
+    "status",
+    "free_to_apply",
+    "min_amount",
+    "career_stage",
+    "organization",
+    "updated_since",
+    "sort",
+    "limit",
+    "cursor",
+    "lang",
+];
+
+const AREA: &str =
+    "an ISO 3166-1 alpha-2 country code or a region (eu, eea, creative_europe, western_balkans)";
+
+pub fn parse_lang(params: &mut QueryParams) -> Option<Lang> {
+    params.one("lang", "sl or en", Lang::parse)
+}
+
+pub fn parse_filter(params: &mut QueryParams) -> OpportunityFilter {
+    OpportunityFilter {
+        kinds: params.many(
+            "type",
+            "a known opportunity type",
+            OpportunityType::from_slug,
+        ),
+        disciplines: params.many("discipline", "a known discipline", Discipline::from_slug),
+        covers: params.many("covers", "a known covered cost", CoveredCost::from_slug),
+        eligible: params.many("eligible_country", AREA, Area::parse),
+        nationalities: params.many("nationality", AREA, Area::parse),
+        residences: params.many("residence", AREA, Area::parse),
+        destinations: params.many("destination_country", AREA, Area::parse),
+        deadline_after: params.instant("deadline_after"),
+        deadline_before: params.instant("deadline_before"),
+        statuses: params.many("status", "a known status", Status::from_slug),
+        free_to_apply: params.boolean("free_to_apply"),
+        min_amount: params.integer("min_amount", 0, 1_000_000_000_000),
+        career_stages: params.many(
+            "career_stage",
+            "a known career stage",
+            CareerStage::from_slug,
+        ),
+        organization: params.one("organization", "an organization's id or slug", |v| {
+            is_identifier(v, 120, &['-']).then(|| v.to_owned())
+        }),
+        updated_since: params.instant("updated_since"),
+        text: params.search("q"),
+    }
+}
+
+/// The order asked for, else `default`.
+pub fn parse_sort(params: &mut QueryParams, default: Sort) -> Sort {
+    params
+        .one(
+            "sort",
+            "one of relevance, deadline, newest, updated",
+            |v| match v {
+                "relevance" => Some(Sort::Relevance),
+                "deadline" => Some(Sort::Deadline),
+                "newest" => Some(Sort::Newest),
+                "updated" => Some(Sort::Updated),
+                _ => None,
+            },
+        )
+        .unwrap_or(default)
+}
+
+/// The scope of the cursors opportunity lists and feeds issue: one cursor serves both.
+pub const CURSOR_SCOPE: &str = "opportunities";
+
+/// One page of published entries, each with its organizer, as of `now`.
+pub struct LoadedPage {
+    pub entries: Vec<(Opportunity, Organization)>,
+    pub total: i64,
+    /// The cursor of the next page.
+    pub next: Option<String>,
+    /// When anything a list shows last changed (see `store::directory::last_modified`).
+    pub modified: DateTime<Utc>,
+}
+
+/// Loads one page of the entries `filter` matches, in `sort` order.
+pub async fn load_page(
+    pool: &actix_web::web::Data<Pool>,
+    filter: OpportunityFilter,
+    sort: Sort,
+    page: PageRequest,
+    now: DateTime<Utc>,
+) -> Result<LoadedPage, ApiError> {
+    let (result, organizations, modified) = database::run(pool, move |conn| {
+        let modified = store::directory::last_modified(conn, now)?;
+        let result =
+            store::opportunities::list(conn, &filter, sort, page.after.as_ref(), page.limit, now)?;
+        let org_ids: Vec<String> = result
+            .items
+            .iter()
+            .map(|o| o.organization_id.to_string())
+            .collect();
+        let organizations = store::organizations::find_many(conn, &org_ids)?;
+        Ok((result, organizations, modified))
+    })
+    .await?;
+    let by_id: HashMap<_, _> = organizations.into_iter().map(|o| (o.id, o)).collect();
+    let entries = result
+        .items
+        .into_iter()
+        .map(|o| {
+            let org = by_id.get(&o.organization_id).cloned().ok_or_else(|| {
+                ApiError::Internal(format!("organization of {} is missing", o.id))
+            })?;
+            Ok((o, org))
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    Ok(LoadedPage {
+        entries,
+        total: result.total,
+        next: result.next.map(|k| encode(&k, CURSOR_SCOPE)),
+        modified,
+    })
+}
+
+/// The language asked for by `lang`, else by `Accept-Language`.
+pub fn language(req: &actix_web::HttpRequest, params: &mut QueryParams) -> Option<Lang> {
+    crate::api::http::language::negotiate(req, parse_lang(params))
+}
+
+/// The order of a list by default: the best match first when searching, else the
+/// soonest deadline.
+pub fn default_sort(searching: bool) -> Sort {
+    if searching {
+        Sort::Relevance
+    } else {
+        Sort::Deadline
+    }
+}

@@ -1,0 +1,81 @@
+//! Real parsers for the formats the service emits, from PyPI: feedparser (Atom),
+//! icalendar (iCalendar, its VTIMEZONEs included), the csv module, and pyld (JSON-LD).
+//! They run in a virtual environment the tests make once, under the user's cache
+//! directory, with pinned versions; a lock file keeps parallel tests from making it
+//! twice. Without Python or the network to install them the tests fail, never skip.
+
+use std::fs::{self, File};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+
+const REQUIREMENTS: &[&str] = &["feedparser==6.0.14", "icalendar==7.3.2", "PyLD==3.3.0"];
+
+fn cache_dir() -> PathBuf {
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(std::env::var("HOME").expect("HOME is set")).join(".cache")
+        });
+    base.join("mobility-directory")
+}
+
+/// The Python of the parsers' environment, made on first use.
+fn python() -> PathBuf {
+    let cache = cache_dir();
+    fs::create_dir_all(&cache).expect("the cache directory");
+    let venv = cache.join("venv-formats");
+    let python = venv.join("bin").join("python");
+    let marker = venv.join("requirements.txt");
+    let wanted = REQUIREMENTS.join("\n");
+    let lock = File::create(cache.join("venv-formats.lock")).expect("the lock file");
+    lock.lock().expect("lock the parsers' environment");
+    if fs::read_to_string(&marker).ok().as_deref() != Some(wanted.as_str()) {
+        let made = Command::new("python3")
+            .args(["-m", "venv", "--clear"])
+            .arg(&venv)
+            .status()
+            .expect("python3 runs (the format tests need it)");
+        assert!(made.success(), "python3 -m venv failed");
+        let installed = Command::new(&python)
+            .args(["-m", "pip", "install", "-q", "--disable-pip-version-check"])
+            .args(REQUIREMENTS)
+            .status()
+            .expect("pip runs");
+        assert!(
+            installed.success(),
+            "pip could not install {REQUIREMENTS:?}"
+        );
+        fs::write(&marker, &wanted).expect("write the marker");
+    }
+    python
+}
+
+/// Parses `document` as `kind` (`atom`, `ical`, `csv`, `jsonld`) and returns what the
+/// parser found; panics with the parser's complaint if it refuses the document.
+pub fn parse(kind: &str, document: &str) -> Value {
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/formats/parse.py");
+    let mut child = Command::new(python())
+        .arg(script)
+        .arg(kind)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the parser starts");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(document.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "the {kind} parser refused the document: {}\n{document}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("the parser's JSON")
+}
