@@ -45,6 +45,7 @@ impl Application {
         let keys = web::Data::new(settings.token_keys()?);
         let write_origins = settings.cors_origins.clone();
         let public_url = web::Data::new(PublicUrl(settings.public_url.clone()));
+        let change_watch = web::Data::new(api::public::changes::ChangeWatch::default());
         let proxies = web::Data::new(settings.trusted_proxies.clone());
         let listener = TcpListener::bind(&settings.bind)
             .map_err(|e| format!("cannot listen on {}: {e}", settings.bind))?;
@@ -73,6 +74,7 @@ impl Application {
                     .app_data(proxies.clone())
                     .app_data(routes.clone())
                     .app_data(public_url.clone())
+                    .app_data(change_watch.clone())
                     .app_data(web::PayloadConfig::new(api::MAX_BODY_BYTES))
                     .app_data(web::PathConfig::default().error_handler(error::path_error))
                     .service(utoipa_actix_web::scope("/api/v1").configure(api::configure_v1))

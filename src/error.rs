@@ -11,7 +11,7 @@ use crate::store::StoreError;
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
 /// An RFC 9457 problem document.
-#[derive(Debug, Clone, Serialize, serde::Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize, ToSchema)]
 pub struct Problem {
     /// A URI identifying the problem type; stable, safe to branch on.
     #[serde(rename = "type")]
@@ -28,6 +28,12 @@ pub struct Problem {
     /// For a duplicate: the entry that already exists.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub existing: Option<ExistingEntry>,
+    /// For an expired change-feed cursor: the oldest cursor the feed still serves.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oldest_cursor: Option<String>,
+    /// For an expired change-feed cursor: where to start again from a full snapshot.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshot: Option<String>,
 }
 
 /// An entry a conflicting request collides with.
@@ -70,6 +76,12 @@ pub enum ApiError {
     /// The resource was public once and has been withdrawn or archived: partners that
     /// keep a copy should drop theirs.
     Gone(String),
+    /// A change-feed cursor from before the retention (or from another database): the
+    /// oldest cursor still served, and where a full snapshot is.
+    CursorExpired {
+        oldest: String,
+        snapshot: String,
+    },
     MethodNotAllowed {
         allow: Vec<String>,
     },
@@ -200,6 +212,12 @@ impl ApiError {
                 vec![],
             ),
             ApiError::NotFound(detail) => ("not-found", "Not found", detail.clone(), vec![]),
+            ApiError::CursorExpired { .. } => (
+                "cursor-expired",
+                "Cursor expired",
+                "this cursor is older than the change feed keeps (or from another database): a change since may be missing; start again from the snapshot and continue from its last cursor".into(),
+                vec![],
+            ),
             ApiError::Gone(detail) => ("gone", "Gone", detail.clone(), vec![]),
             ApiError::MethodNotAllowed { allow } => (
                 "method-not-allowed",
@@ -231,6 +249,14 @@ impl ApiError {
             detail,
             errors,
             existing,
+            oldest_cursor: match self {
+                ApiError::CursorExpired { oldest, .. } => Some(oldest.clone()),
+                _ => None,
+            },
+            snapshot: match self {
+                ApiError::CursorExpired { snapshot, .. } => Some(snapshot.clone()),
+                _ => None,
+            },
         }
     }
 }
@@ -258,7 +284,7 @@ impl ResponseError for ApiError {
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UriTooLong(_) => StatusCode::URI_TOO_LONG,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::Gone(_) => StatusCode::GONE,
+            ApiError::Gone(_) | ApiError::CursorExpired { .. } => StatusCode::GONE,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -409,8 +435,7 @@ pub fn problem_fallback<B>(
             }
             _ => status.canonical_reason().unwrap_or("error").to_lowercase(),
         },
-        errors: vec![],
-        existing: None,
+        ..Problem::default()
     };
     let (req, old) = res.into_parts();
     let mut response = HttpResponse::build(status);

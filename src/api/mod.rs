@@ -25,6 +25,7 @@ pub fn configure_v1(cfg: &mut ServiceConfig) {
         .service(public::feeds::opportunities_ics)
         .service(public::feeds::opportunities_csv)
         .service(public::feeds::linked_data::catalogue)
+        .service(public::changes::list_changes)
         .service(public::opportunities::get_opportunity)
         .service(public::organizations::list_organizations)
         .service(public::organizations::get_organization)

@@ -179,7 +179,29 @@ diesel::table! {
 
 diesel::joinable!(opportunities -> organizations (organization_id));
 
+diesel::table! {
+    change_events (generation, position) {
+        generation -> BigInt,
+        position -> Integer,
+        opportunity_id -> Text,
+        slug -> Text,
+        kind -> Text,
+        tombstone -> Bool,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    change_feed (id) {
+        id -> Integer,
+        pruned_generation -> BigInt,
+        pruned_position -> Integer,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
+    change_events,
+    change_feed,
     organizations,
     opportunities,
     opportunity_texts,

@@ -2,6 +2,7 @@
 
 #[macro_use]
 pub mod vocabulary;
+pub mod change_feed;
 pub mod changes;
 pub mod codes;
 pub mod deadline;

@@ -208,7 +208,7 @@ pub fn set_state(
     if changed == 0 {
         return Err(StoreError::Stale);
     }
-    Ok(())
+    super::changes::record_transition(conn, o, state)
 }
 
 /// Entries in the given workflow states (all when empty), optionally only one author's,

@@ -1,5 +1,6 @@
 //! Queries and transactions: the only place that knows the diesel tables.
 
+pub mod changes;
 pub mod curation;
 pub mod directory;
 pub mod editing;

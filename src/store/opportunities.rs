@@ -582,7 +582,19 @@ pub fn insert_many(conn: &mut DbConn, new: &[Opportunity]) -> StoreResult<()> {
                 .execute(c)?);
         }
         insert_lists(conn, new)?;
-        super::search::write(conn, new, false)
+        super::search::write(conn, new, false)?;
+        let ids: Vec<String> = new.iter().map(|o| o.id.to_string()).collect();
+        let published: Vec<super::changes::Change> = new
+            .iter()
+            .zip(&ids)
+            .filter(|(o, _)| o.state == WorkflowState::Published)
+            .map(|(o, id)| super::changes::Change {
+                opportunity_id: id,
+                slug: &o.slug,
+                kind: crate::domain::change_feed::ChangeKind::Published,
+            })
+            .collect();
+        super::changes::record(conn, &published, true)
     })
 }
 
@@ -596,6 +608,12 @@ pub fn update(conn: &mut DbConn, o: &Opportunity, expected_version: i32) -> Stor
     limits::write_transaction(conn, |conn| {
         super::directory::touch(conn)?;
         let id = o.id.to_string();
+        let before: String = opportunities::table
+            .filter(opportunities::id.eq(&id))
+            .select(opportunities::state)
+            .first(conn)
+            .optional()?
+            .ok_or(StoreError::Stale)?;
         let changed = diesel::update(
             opportunities::table
                 .filter(opportunities::id.eq(&id))
@@ -608,7 +626,14 @@ pub fn update(conn: &mut DbConn, o: &Opportunity, expected_version: i32) -> Stor
         }
         delete_lists(conn, &id)?;
         insert_lists(conn, std::slice::from_ref(o))?;
-        super::search::write(conn, std::slice::from_ref(o), true)
+        super::search::write(conn, std::slice::from_ref(o), true)?;
+        let before = WorkflowState::from_slug(&before)
+            .ok_or_else(|| StoreError::Internal(format!("unknown state {before}")))?;
+        let was = Opportunity {
+            state: before,
+            ..o.clone()
+        };
+        super::changes::record_transition(conn, &was, o.state)
     })
 }
 

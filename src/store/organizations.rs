@@ -123,7 +123,8 @@ pub fn update(conn: &mut DbConn, o: &Organization, expected_version: i32) -> Sto
         if changed == 0 {
             return Err(super::StoreError::Stale);
         }
-        super::search::rename_organizer(conn, &o.id.to_string(), &o.name)
+        super::search::rename_organizer(conn, &o.id.to_string(), &o.name)?;
+        super::changes::record_organizer_change(conn, &o.id.to_string())
     })
 }
 

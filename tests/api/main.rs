@@ -4,6 +4,7 @@
 mod auth;
 mod bounds;
 mod caching;
+mod changes;
 mod cli;
 mod compression;
 mod concurrency;

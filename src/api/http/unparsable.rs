@@ -113,8 +113,7 @@ fn problem_answer(status: StatusCode) -> Vec<u8> {
         title: reason.to_owned(),
         status: status.as_u16(),
         detail: detail.to_owned(),
-        errors: vec![],
-        existing: None,
+        ..Problem::default()
     };
     let body = serde_json::to_string(&problem).unwrap_or_default();
     format!(
