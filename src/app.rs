@@ -25,6 +25,7 @@ use crate::api::http::unparsable::ProblemStream;
 use crate::api::{self, http::fallback::RouteTable};
 use crate::config::Settings;
 use crate::db::Pool;
+use crate::jobs::webhook_delivery::DeliveryWorker;
 use crate::telemetry::RequestSpan;
 use crate::{error, openapi};
 
@@ -36,6 +37,8 @@ pub struct PublicUrl(pub String);
 pub struct Application {
     server: Server,
     port: u16,
+    /// Delivers webhooks while the server runs; stops with it.
+    _deliveries: DeliveryWorker,
 }
 
 impl Application {
@@ -52,6 +55,7 @@ impl Application {
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();
         let document = openapi::document();
         let routes = web::Data::new(RouteTable::from_document(&document));
+        let deliveries = crate::jobs::webhook_delivery::start(pool.clone());
         let pool = web::Data::new(pool);
         let cache = web::Data::new(ResponseCache::new(settings.response_cache_mb * 1024 * 1024));
         let local = listener.local_addr().map_err(|e| e.to_string())?;
@@ -125,7 +129,11 @@ impl Application {
             })
             .map_err(|e| e.to_string())?
             .run();
-        Ok(Application { server, port })
+        Ok(Application {
+            server,
+            port,
+            _deliveries: deliveries,
+        })
     }
 
     pub fn port(&self) -> u16 {

@@ -37,6 +37,7 @@ Status is computed at request time from the deadline, so it is never stale.",
         (name = "users", description = "Staff accounts (admins)."),
         (name = "curation", description = "Staff create, edit, review, publish, withdraw and import entries."),
         (name = "submissions", description = "Organizers propose entries for review."),
+        (name = "partners", description = "The organizations that build on the directory: their webhook endpoints, the delivery log (admins)."),
     )
 )]
 struct ApiRoot;

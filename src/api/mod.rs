@@ -51,6 +51,14 @@ pub fn configure_v1(cfg: &mut ServiceConfig) {
         .service(staff::organizations::replace_organization)
         .service(staff::organizations::patch_organization)
         .service(staff::organizations::withdraw_organization)
+        .service(staff::partners::list_partners)
+        .service(staff::partners::create_partner)
+        .service(staff::partners::create_endpoint)
+        .service(staff::partners::update_endpoint)
+        .service(staff::partners::rotate_secret)
+        .service(staff::partners::delete_endpoint)
+        .service(staff::partners::list_deliveries)
+        .service(staff::partners::redeliver)
         .service(intake::submissions::submit)
         .service(staff::import::import);
 }

@@ -1,6 +1,50 @@
 //! What the change feed says happened to the public list.
 
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
 use crate::domain::vocabulary::WorkflowState;
+
+/// A place in the feed: the directory generation of the transaction that wrote an event,
+/// and the event's ordinal in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Position {
+    pub generation: i64,
+    pub ordinal: i32,
+}
+
+impl Position {
+    /// Before every event.
+    pub const START: Position = Position {
+        generation: 0,
+        ordinal: 0,
+    };
+
+    /// The opaque cursor of this position, as the feed and webhooks carry it.
+    pub fn cursor(self) -> String {
+        let raw = serde_json::json!([
+            "changes",
+            [self.generation.to_string()],
+            self.ordinal.to_string()
+        ]);
+        URL_SAFE_NO_PAD.encode(raw.to_string())
+    }
+
+    /// The position a cursor names, if the feed issued it.
+    pub fn from_cursor(cursor: &str) -> Option<Position> {
+        if cursor.len() > 1000 {
+            return None;
+        }
+        let raw = URL_SAFE_NO_PAD.decode(cursor).ok()?;
+        let (scope, keys, ordinal): (String, Vec<String>, String) =
+            serde_json::from_slice(&raw).ok()?;
+        (scope == "changes").then_some(())?;
+        Some(Position {
+            generation: keys.first()?.parse().ok()?,
+            ordinal: ordinal.parse().ok()?,
+        })
+    }
+}
 
 /// One kind of change to the public list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,6 +102,17 @@ impl ChangeKind {
 mod tests {
     use super::*;
     use WorkflowState::*;
+
+    #[test]
+    fn a_cursor_names_its_position_and_nothing_else() {
+        let p = Position {
+            generation: 42,
+            ordinal: 3,
+        };
+        assert_eq!(Position::from_cursor(&p.cursor()), Some(p));
+        assert_eq!(Position::START.cursor(), "WyJjaGFuZ2VzIixbIjAiXSwiMCJd");
+        assert_eq!(Position::from_cursor("not-a-cursor"), None);
+    }
 
     #[test]
     fn only_moves_into_or_out_of_the_list_or_within_it_are_changes() {

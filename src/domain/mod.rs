@@ -13,3 +13,4 @@ pub mod opportunity;
 pub mod search;
 pub mod slug;
 pub mod status;
+pub mod webhooks;

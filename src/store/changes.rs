@@ -22,6 +22,7 @@ use diesel::prelude::*;
 use crate::db::schema::{change_events, change_feed, directory_generation, opportunities};
 use crate::db::{DbConn, on_backend, rows_per_statement};
 use crate::domain::change_feed::ChangeKind;
+pub use crate::domain::change_feed::Position;
 use crate::domain::opportunity::Opportunity;
 use crate::domain::vocabulary::WorkflowState;
 
@@ -29,21 +30,6 @@ use super::{StoreError, StoreResult, from_db_time, to_db_time};
 
 /// How long a tombstone stays in the feed at least.
 pub const RETENTION_DAYS: i64 = 90;
-
-/// A place in the feed: the generation that wrote an event and its ordinal in it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Position {
-    pub generation: i64,
-    pub ordinal: i32,
-}
-
-impl Position {
-    /// Before every event.
-    pub const START: Position = Position {
-        generation: 0,
-        ordinal: 0,
-    };
-}
 
 /// One change to the public list.
 #[derive(Debug, Clone, PartialEq)]
@@ -92,7 +78,8 @@ pub struct Change<'a> {
 
 /// Records `changes` in the calling transaction, after its [`super::directory::touch`]:
 /// each replaces the entry's earlier events (`new_entries` skips that, for entries that
-/// have none). Also prunes tombstones past the retention.
+/// have none), and goes into the webhook outbox for every endpoint that wants it. Also
+/// prunes tombstones past the retention.
 pub fn record(conn: &mut DbConn, changes: &[Change], new_entries: bool) -> StoreResult<()> {
     if changes.is_empty() {
         return Ok(());
@@ -134,6 +121,20 @@ pub fn record(conn: &mut DbConn, changes: &[Change], new_entries: bool) -> Store
             .values(chunk)
             .execute(c)?);
     }
+    let announced: Vec<(&Change, Position)> = changes
+        .iter()
+        .zip(&rows)
+        .map(|(c, row)| {
+            (
+                c,
+                Position {
+                    generation: row.generation,
+                    ordinal: row.position,
+                },
+            )
+        })
+        .collect();
+    super::webhooks::enqueue(conn, &announced)?;
     prune(conn, Utc::now() - Duration::days(RETENTION_DAYS))
 }
 

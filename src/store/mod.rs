@@ -10,11 +10,13 @@ pub mod importing;
 pub mod maintenance;
 pub mod opportunities;
 pub mod organizations;
+pub mod partners;
 pub mod revisions;
 mod rows;
 pub mod search;
 pub mod throttle;
 pub mod users;
+pub mod webhooks;
 
 use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
 
@@ -120,7 +122,8 @@ pub struct Page<T> {
 }
 
 /// Timestamps are stored as UTC at microsecond precision on both backends.
-pub(crate) fn to_db_time(t: DateTime<Utc>) -> NaiveDateTime {
+/// An instant as the database stores it: UTC, to the microsecond.
+pub fn to_db_time(t: DateTime<Utc>) -> NaiveDateTime {
     t.naive_utc().trunc_subsecs(6)
 }
 

@@ -52,8 +52,11 @@ fn every_operation_documents_its_error_statuses_as_problems() {
                 "{method} {path} documents success"
             );
             for (status, response) in responses {
-                if status == "304" {
-                    assert!(response.get("content").is_none(), "a 304 has no body");
+                if status == "304" || status == "204" {
+                    assert!(response.get("content").is_none(), "a {status} has no body");
+                    continue;
+                }
+                if status == "202" && response.get("content").is_none() {
                     continue;
                 }
                 let content = response["content"]
@@ -300,6 +303,32 @@ fn every_example_of_a_read_operation_can_be_sent_as_it_is() {
     let mut conn = app.pool.get().unwrap();
     mobility_directory::demo::load(&mut conn, chrono::Utc::now()).unwrap();
     let admin = app.token_for(Role::Admin);
+    // Partners and endpoints have ids the server makes, which no example can know: the
+    // examples of their path parameters stand for the ones made here.
+    let partner = app
+        .json(
+            "POST",
+            "/api/v1/partners",
+            Some(&admin),
+            &serde_json::json!({"name": "Partner"}),
+            &[],
+        )
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let endpoint = app
+        .json(
+            "POST",
+            &format!("/api/v1/partners/{partner}/endpoints"),
+            Some(&admin),
+            &serde_json::json!({"url": "http://127.0.0.1:9/hook", "event_types": ["opportunity.published"]}),
+            &[],
+        )
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let doc: Value = serde_json::from_str(COMMITTED).unwrap();
     let mut sent = 0;
     for (method, path, op) in operations(&doc) {
@@ -323,6 +352,20 @@ fn every_example_of_a_read_operation_can_be_sent_as_it_is() {
                 ("query", Some(example)) => query.extend(as_query(name, example)),
                 _ => {}
             }
+        }
+        if path.starts_with("/api/v1/partners/") {
+            let ids: Vec<&str> = path.split('/').collect();
+            let examples: Vec<String> = target.split('/').map(str::to_owned).collect();
+            target = ids
+                .iter()
+                .zip(&examples)
+                .map(|(template, example)| match *template {
+                    "{id}" => partner.clone(),
+                    "{endpoint}" => endpoint.clone(),
+                    _ => example.clone(),
+                })
+                .collect::<Vec<_>>()
+                .join("/");
         }
         if !query.is_empty() {
             target = format!("{target}?{}", query.join("&"));

@@ -131,6 +131,12 @@ fn spawn(migrate: bool, configure: impl FnOnce(&mut Settings)) -> TestApp {
 }
 
 impl TestApp {
+    /// Stops this instance's server (and its webhook worker), keeping its database for
+    /// the other instances.
+    pub fn stop(&self) {
+        actix_web::rt::System::new().block_on(self.handle.stop(true));
+    }
+
     /// Another instance of the service, with its own pool and workers, on this one's
     /// database (as behind a load balancer).
     pub fn second_instance(&self) -> TestApp {

@@ -27,3 +27,4 @@ mod resources;
 mod search;
 mod security;
 mod status;
+mod webhooks;

@@ -1,5 +1,6 @@
 //! Real parsers for the formats the service emits, from PyPI: feedparser (Atom),
-//! icalendar (iCalendar, its VTIMEZONEs included), the csv module, and pyld (JSON-LD).
+//! icalendar (iCalendar, its VTIMEZONEs included), the csv module, and pyld (JSON-LD);
+//! and the Standard Webhooks library that the webhook receiver verifies with.
 //! They run in a virtual environment the tests make once, under the user's cache
 //! directory, with pinned versions; a lock file keeps parallel tests from making it
 //! twice. Without Python or the network to install them the tests fail, never skip.
@@ -11,7 +12,12 @@ use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
-const REQUIREMENTS: &[&str] = &["feedparser==6.0.14", "icalendar==7.3.2", "PyLD==3.3.0"];
+const REQUIREMENTS: &[&str] = &[
+    "feedparser==6.0.14",
+    "icalendar==7.3.2",
+    "PyLD==3.3.0",
+    "standardwebhooks==1.1.0",
+];
 
 fn cache_dir() -> PathBuf {
     let base = std::env::var_os("XDG_CACHE_HOME")
@@ -23,7 +29,7 @@ fn cache_dir() -> PathBuf {
 }
 
 /// The Python of the parsers' environment, made on first use.
-fn python() -> PathBuf {
+pub fn python() -> PathBuf {
     let cache = cache_dir();
     fs::create_dir_all(&cache).expect("the cache directory");
     let venv = cache.join("venv-formats");

@@ -56,8 +56,7 @@ pub fn encode(keyset: &Keyset, scope: &str) -> String {
     URL_SAFE_NO_PAD.encode(raw)
 }
 
-/// The row a cursor names, if `scope` issued it.
-pub fn decode(cursor: &str, scope: &str) -> Option<Keyset> {
+fn decode(cursor: &str, scope: &str) -> Option<Keyset> {
     let raw = URL_SAFE_NO_PAD.decode(cursor).ok()?;
     let (s, keys, id): (String, Vec<String>, String) = serde_json::from_slice(&raw).ok()?;
     (s == scope).then_some(Keyset { keys, id })

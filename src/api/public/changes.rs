@@ -10,15 +10,13 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::api::http::database;
-use crate::api::http::pagination::{decode, encode};
 use crate::api::http::query::QueryParams;
 use crate::db::Pool;
 use crate::domain::change_feed::ChangeKind;
 use crate::error::{ApiError, CommonErrors, GoneResponse};
+use crate::store;
 use crate::store::changes::{ChangeEvent, Position};
-use crate::store::{self, Keyset};
 
-const CURSOR_SCOPE: &str = "changes";
 const DEFAULT_LIMIT: i64 = 100;
 const MAX_LIMIT: i64 = 1000;
 /// The longest `wait`, in seconds.
@@ -104,21 +102,7 @@ impl ChangeWatch {
 }
 
 fn cursor_of(position: Position) -> String {
-    encode(
-        &Keyset {
-            keys: vec![position.generation.to_string()],
-            id: position.ordinal.to_string(),
-        },
-        CURSOR_SCOPE,
-    )
-}
-
-fn position_of(cursor: &str) -> Option<Position> {
-    let keyset = decode(cursor, CURSOR_SCOPE)?;
-    Some(Position {
-        generation: keyset.keys.first()?.parse().ok()?,
-        ordinal: keyset.id.parse().ok()?,
-    })
+    position.cursor()
 }
 
 fn view(event: ChangeEvent) -> ChangeView {
@@ -198,7 +182,7 @@ pub async fn list_changes(
     watch: web::Data<ChangeWatch>,
 ) -> Result<HttpResponse, ApiError> {
     let mut params = QueryParams::parse(req.query_string(), &["after", "limit", "wait"]);
-    let after = params.one("after", "a cursor this feed issued", position_of);
+    let after = params.one("after", "a cursor this feed issued", Position::from_cursor);
     let limit = params
         .integer("limit", 1, MAX_LIMIT)
         .unwrap_or(DEFAULT_LIMIT);
