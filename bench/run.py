@@ -133,6 +133,25 @@ class Server:
         self.proc.wait(timeout=40)
 
 
+def partner_key(binary, env, base, work):
+    """An admin, a partner and a key with a limit no measure reaches: the key's counter is
+    measured, not its refusals."""
+    password = "bench-admin-password-0123"
+    subprocess.run([binary, "user", "add", "--email", "admin@example.org", "--role", "admin"],
+                   input=password + "\n", text=True, env=env, cwd=work, check=True,
+                   capture_output=True)
+    status, body = http("POST", base + "/api/v1/auth/token",
+                        {"email": "admin@example.org", "password": password})
+    assert status == 200, body
+    admin = body["access_token"]
+    status, partner = http("POST", base + "/api/v1/partners", {"name": "Bench"}, admin)
+    assert status == 201, partner
+    status, key = http("POST", base + f"/api/v1/partners/{partner['id']}/keys",
+                       {"name": "bench", "requests_per_minute": 1_000_000}, admin)
+    assert status == 201, key
+    return key["key"]
+
+
 def load(binary, env, base, data, work):
     """Creates an editor, the organizations over HTTP, and imports the entries with the CLI."""
     password = "bench-editor-password-0123"
@@ -274,7 +293,10 @@ def main():
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = dict(os.environ, MOBILITY_BIND=f"127.0.0.1:{port}", MOBILITY_WORKERS=str(args.workers),
-               MOBILITY_JWT_SECRET="bench-secret-0123456789abcdef-0123456789", RUST_LOG="warn")
+               MOBILITY_JWT_SECRET="bench-secret-0123456789abcdef-0123456789", RUST_LOG="warn",
+               # wrk sends everything from one address; the per-address limit would
+               # measure itself. A partner key's counter is measured on its own below.
+               MOBILITY_RATE_LIMIT_ANONYMOUS="0")
     if args.cache_mb is not None:
         env["MOBILITY_RESPONSE_CACHE_MB"] = str(args.cache_mb)
     db_name = None
@@ -294,6 +316,7 @@ def main():
         cursor = deep_cursor(base, 5 if args.smoke else 200)
         detail = rotating_script(os.path.join(work, "detail.lua"),
                                  [f"/api/v1/opportunities/{s}" for s in slugs])
+        key = partner_key(args.binary, env, base, work)
         page = "/api/v1/opportunities?limit=100"
         with urllib.request.urlopen(base + page) as r:
             page_tag = r.headers["ETag"]
@@ -313,6 +336,7 @@ def main():
             ("list, 100 items, gzip", page, None, ["Accept-Encoding: gzip"]),
             ("list, 100 items, brotli", page, None, ["Accept-Encoding: br"]),
             ("list, 100 items, 304 revalidation", page, None, [f"If-None-Match: {page_tag}"]),
+            ("list, first page, partner key", "/api/v1/opportunities", None, [f"X-API-Key: {key}"]),
         ]
         rss_start = rss_mb(server.proc.pid)
         for name, path, script, *headers in measures:

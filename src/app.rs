@@ -20,6 +20,7 @@ use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::api::http::conditional;
+use crate::api::http::rate_limit::{self, RateLimits};
 use crate::api::http::response_cache::{ResponseCache, serve_from_cache};
 use crate::api::http::unparsable::ProblemStream;
 use crate::api::{self, http::fallback::RouteTable};
@@ -32,6 +33,11 @@ use crate::{error, openapi};
 /// The address partners reach the service at (`MOBILITY_PUBLIC_URL`), without a trailing
 /// slash: the start of every absolute link the service writes.
 pub struct PublicUrl(pub String);
+
+/// What a partner key gets unless an admin says otherwise (`MOBILITY_RATE_LIMIT_KEY`).
+pub struct KeyDefaults {
+    pub requests_per_minute: u32,
+}
 
 /// A bound, not yet running server.
 pub struct Application {
@@ -49,6 +55,10 @@ impl Application {
         let write_origins = settings.cors_origins.clone();
         let public_url = web::Data::new(PublicUrl(settings.public_url.clone()));
         let change_watch = web::Data::new(api::public::changes::ChangeWatch::default());
+        let rate_limits = web::Data::new(RateLimits::new(settings.anonymous_per_minute));
+        let key_defaults = web::Data::new(KeyDefaults {
+            requests_per_minute: settings.key_per_minute,
+        });
         let proxies = web::Data::new(settings.trusted_proxies.clone());
         let listener = TcpListener::bind(&settings.bind)
             .map_err(|e| format!("cannot listen on {}: {e}", settings.bind))?;
@@ -79,6 +89,8 @@ impl Application {
                     .app_data(routes.clone())
                     .app_data(public_url.clone())
                     .app_data(change_watch.clone())
+                    .app_data(rate_limits.clone())
+                    .app_data(key_defaults.clone())
                     .app_data(web::PayloadConfig::new(api::MAX_BODY_BYTES))
                     .app_data(web::PathConfig::default().error_handler(error::path_error))
                     .service(utoipa_actix_web::scope("/api/v1").configure(api::configure_v1))
@@ -95,6 +107,7 @@ impl Application {
                     .wrap(ErrorHandlers::new().default_handler(error::problem_fallback))
                     .wrap(Compress::default())
                     .wrap(from_fn(conditional::name_coding_in_etag))
+                    .wrap(from_fn(rate_limit::limit_rate))
                     .wrap(cors(write_origins.clone()))
                     // What compression (406 for an `Accept-Encoding` that rules out every
                     // coding) and CORS (400 for a refused preflight) answer is a problem
@@ -188,6 +201,7 @@ fn cors(write_origins: Vec<String>) -> Cors {
             "x-requested-with",
             "traceparent",
             "tracestate",
+            "x-api-key",
         ])
         .expose_headers([
             "link",
@@ -197,6 +211,9 @@ fn cors(write_origins: Vec<String>) -> Cors {
             "content-language",
             "location",
             "retry-after",
+            "ratelimit-limit",
+            "ratelimit-remaining",
+            "ratelimit-reset",
         ])
         .max_age(86_400)
 }

@@ -43,6 +43,12 @@ pub struct Settings {
     /// links of feeds and JSON-LD (default: `http://` and `MOBILITY_BIND`). Never taken
     /// from a request's `Host`, which a client chooses and the response cache would keep.
     pub public_url: String,
+    /// `MOBILITY_RATE_LIMIT_ANONYMOUS`: requests per minute an address may make without a
+    /// key, per instance (default 600; 0 turns the limit off).
+    pub anonymous_per_minute: u32,
+    /// `MOBILITY_RATE_LIMIT_KEY`: requests per minute a new partner key may make, across
+    /// all instances, unless an admin sets another (default 6000).
+    pub key_per_minute: u32,
 }
 
 impl Settings {
@@ -99,6 +105,20 @@ impl Settings {
                 None => 32,
             },
             cors_origins: parse_origins(&var("MOBILITY_CORS_ORIGINS").unwrap_or_default())?,
+            anonymous_per_minute: match var("MOBILITY_RATE_LIMIT_ANONYMOUS") {
+                Some(v) => v.parse().ok().filter(|n| *n <= 1_000_000).ok_or(
+                    "MOBILITY_RATE_LIMIT_ANONYMOUS must be an integer from 0 (no limit) to 1000000",
+                )?,
+                None => 600,
+            },
+            key_per_minute: match var("MOBILITY_RATE_LIMIT_KEY") {
+                Some(v) => v
+                    .parse()
+                    .ok()
+                    .filter(|n| (1..=1_000_000).contains(n))
+                    .ok_or("MOBILITY_RATE_LIMIT_KEY must be an integer from 1 to 1000000")?,
+                None => 6000,
+            },
             public_url: parse_public_url(
                 var("MOBILITY_PUBLIC_URL"),
                 &var("MOBILITY_BIND").unwrap_or_else(|| DEFAULT_BIND.into()),

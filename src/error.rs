@@ -372,6 +372,20 @@ pub enum CommonErrors {
     /// The path and query are longer than 16384 bytes.
     #[response(status = 414, content_type = "application/problem+json")]
     UriTooLong(Problem),
+    /// Over the request limit: of the partner key in `X-API-Key` (across every
+    /// instance), or of the client's address. Every answer carries `RateLimit-Limit`,
+    /// `RateLimit-Remaining` and `RateLimit-Reset`.
+    #[response(
+        status = 429,
+        content_type = "application/problem+json",
+        headers(
+            ("retry-after" = i64, description = "Seconds to wait."),
+            ("ratelimit-limit" = i64, description = "Requests allowed per minute."),
+            ("ratelimit-remaining" = i64, description = "Requests left now."),
+            ("ratelimit-reset" = i64, description = "Seconds until the allowance is whole again."),
+        )
+    )]
+    TooManyRequests(Problem),
     /// The server failed; the `x-request-id` response header identifies the request.
     #[response(status = 500, content_type = "application/problem+json")]
     Internal(Problem),

@@ -50,6 +50,15 @@ impl utoipa::Modify for BearerSecurity {
         use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
+            "partner_key",
+            SecurityScheme::ApiKey(utoipa::openapi::security::ApiKey::Header(
+                utoipa::openapi::security::ApiKeyValue::with_description(
+                    "X-API-Key",
+                    "A partner's key (`mdk_…`), optional on public operations: it lifts the per-address limit to the key's own, which holds across every instance.",
+                ),
+            )),
+        );
+        components.add_security_scheme(
             "bearer",
             SecurityScheme::Http(
                 HttpBuilder::new()

@@ -59,6 +59,9 @@ pub fn configure_v1(cfg: &mut ServiceConfig) {
         .service(staff::partners::delete_endpoint)
         .service(staff::partners::list_deliveries)
         .service(staff::partners::redeliver)
+        .service(staff::partner_keys::create_key)
+        .service(staff::partner_keys::list_keys)
+        .service(staff::partner_keys::revoke_key)
         .service(intake::submissions::submit)
         .service(staff::import::import);
 }

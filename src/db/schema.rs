@@ -253,10 +253,33 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    partner_keys (id) {
+        id -> Text,
+        partner_id -> Text,
+        prefix -> Text,
+        hash -> Text,
+        name -> Text,
+        requests_per_minute -> Integer,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    rate_windows (key_id, window_start) {
+        key_id -> Text,
+        window_start -> Timestamp,
+        count -> Integer,
+    }
+}
+
 diesel::joinable!(webhook_endpoints -> partners (partner_id));
 diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    partner_keys,
+    rate_windows,
     partners,
     webhook_endpoints,
     webhook_deliveries,

@@ -2,6 +2,7 @@
 
 #[macro_use]
 pub mod vocabulary;
+pub mod api_keys;
 pub mod change_feed;
 pub mod changes;
 pub mod codes;

@@ -10,6 +10,7 @@ pub mod importing;
 pub mod maintenance;
 pub mod opportunities;
 pub mod organizations;
+pub mod partner_keys;
 pub mod partners;
 pub mod revisions;
 mod rows;

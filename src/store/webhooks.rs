@@ -138,6 +138,17 @@ pub fn claim(
     use crate::db::schema::webhook_deliveries::dsl::*;
     let token = format!("claim-{}", Uuid::new_v4().simple());
     let at = to_db_time(now);
+    // Most looks find nothing: a plain read first, so that an idle outbox never takes
+    // the write lock (SQLite has one) twice a second.
+    let due_any: Option<String> = webhook_deliveries
+        .filter(status.eq(PENDING))
+        .filter(next_attempt_at.le(at))
+        .select(id)
+        .first(conn)
+        .optional()?;
+    if due_any.is_none() {
+        return Ok(Vec::new());
+    }
     limits::write_transaction(conn, |conn| {
         let due: Vec<String> = webhook_deliveries
             .filter(status.eq(PENDING))

@@ -171,6 +171,9 @@ fn start(
         response_cache_mb: 32,
         cors_origins: vec![STAFF_ORIGIN.into()],
         public_url: "https://directory.example".into(),
+        // Tests make many requests from one address; the limit tests set their own.
+        anonymous_per_minute: 0,
+        key_per_minute: 6000,
     };
     configure(&mut settings);
     let (tx, rx) = mpsc::channel();

@@ -20,6 +20,7 @@ mod filters;
 mod helpers;
 mod intake;
 mod languages;
+mod limits;
 mod operations;
 mod paging;
 mod parsers;

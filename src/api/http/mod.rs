@@ -1,6 +1,6 @@
 //! Plumbing every handler uses: query and body parsing, pagination, preconditions,
-//! conditional GETs, identity, client address, language and format negotiation, and the
-//! answers for unrouted requests.
+//! conditional GETs, identity, client address, rate limits, language and format
+//! negotiation, and the answers for unrouted requests.
 
 pub mod body;
 pub mod client_address;
@@ -13,5 +13,6 @@ pub mod media;
 pub mod pagination;
 pub mod preconditions;
 pub mod query;
+pub mod rate_limit;
 pub mod response_cache;
 pub mod unparsable;

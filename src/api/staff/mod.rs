@@ -5,6 +5,7 @@ pub mod curation;
 pub mod import;
 pub mod opportunity_input;
 pub mod organizations;
+pub mod partner_keys;
 pub mod partners;
 pub mod users;
 pub mod views;

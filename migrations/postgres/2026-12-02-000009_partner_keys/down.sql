@@ -1,0 +1,2 @@
+DROP TABLE rate_windows;
+DROP TABLE partner_keys;
