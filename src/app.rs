@@ -65,7 +65,12 @@ impl Application {
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();
         let document = openapi::document();
         let routes = web::Data::new(RouteTable::from_document(&document));
-        let deliveries = crate::jobs::webhook_delivery::start(pool.clone());
+        // The worker has a small pool of its own: it never takes a connection a request
+        // waits for, and its failures while the database is away stay its own.
+        let deliveries = crate::jobs::webhook_delivery::start(crate::db::connect_lazily(
+            &settings.database_url,
+            2,
+        )?);
         let pool = web::Data::new(pool);
         let cache = web::Data::new(ResponseCache::new(settings.response_cache_mb * 1024 * 1024));
         let local = listener.local_addr().map_err(|e| e.to_string())?;

@@ -68,5 +68,7 @@ pub fn configure_v1(cfg: &mut ServiceConfig) {
 
 /// Registers the operational endpoints at the root.
 pub fn configure_operations(cfg: &mut ServiceConfig) {
-    cfg.service(health::healthz).service(health::readyz);
+    cfg.service(health::healthz)
+        .service(health::readyz)
+        .service(public::widget::widget_js);
 }

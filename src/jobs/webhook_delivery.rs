@@ -81,8 +81,8 @@ fn run(pool: &Pool, stop: &AtomicBool) {
             }
             Ok(_) => sleep_unless_stopped(stop, IDLE),
             Err(e) => {
-                tracing::warn!(error = %e, "webhook outbox unavailable");
-                sleep_unless_stopped(stop, IDLE * 4);
+                tracing::debug!(error = %e, "webhook outbox unavailable");
+                sleep_unless_stopped(stop, IDLE * 10);
             }
         }
     }

@@ -142,6 +142,7 @@ fn every_staff_operation_declares_bearer_security_and_public_ones_do_not() {
         ("get", "/api/v1/opportunities.csv"),
         ("get", "/api/v1/dataset"),
         ("get", "/api/v1/changes"),
+        ("get", "/widget.js"),
         ("post", "/api/v1/auth/token"),
         ("post", "/api/v1/submissions"),
         ("get", "/healthz"),

@@ -29,3 +29,4 @@ mod search;
 mod security;
 mod status;
 mod webhooks;
+mod widget;

@@ -154,15 +154,17 @@ fn a_list_item_carries_what_a_list_shows_and_the_detail_the_rest() {
     o.summary.en = Some("Short.".into());
     o.description.en = Some("A long description. ".repeat(200));
     o.contact_email = Some("calls@example.org".into());
+    o.application_url = Some("https://lumen.example.org/apply".into());
     app.insert(&o);
     let item = app.get_json("/api/v1/opportunities")["items"][0].clone();
     assert_eq!(item["slug"], "long-read");
     assert_eq!(item["summary"]["en"], "Short.");
     assert_eq!(item["organization"]["slug"], "lumen");
+    // Where to apply, so that a list (the widget's) links there.
+    assert_eq!(item["application_url"], "https://lumen.example.org/apply");
     for absent in [
         "description",
         "contact_email",
-        "application_url",
         "languages",
         "activity",
         "changes",

@@ -31,6 +31,7 @@ const PUBLIC_PREFIXES: &[&str] = &[
     "/api/v1/taxonomies",
     "/api/v1/dataset",
     "/openapi.json",
+    "/widget.js",
 ];
 /// How long a browser or shared cache may reuse a public answer without asking again; a
 /// client that must see a deadline's status flip at once revalidates with the `ETag`.

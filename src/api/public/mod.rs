@@ -1,5 +1,6 @@
 //! What anyone may read: opportunities, organizations, taxonomies, the JSON shapes they
-//! are served in, and the feeds (Atom, iCalendar, CSV, JSON-LD).
+//! are served in, the feeds (Atom, iCalendar, CSV, JSON-LD), the change feed and the
+//! embeddable widget.
 
 pub mod changes;
 pub mod codes;
@@ -9,3 +10,4 @@ pub mod opportunities;
 pub mod organizations;
 pub mod taxonomies;
 pub mod views;
+pub mod widget;

@@ -333,6 +333,8 @@ pub struct OpportunitySummary {
     pub covered_costs: Vec<CoveredCost>,
     /// Applying costs nothing.
     pub free_to_apply: bool,
+    /// Where to apply, so that a list can link there.
+    pub application_url: Option<String>,
     /// When the entry last changed.
     pub updated_at: DateTime<Utc>,
     /// When the entry was first published.
@@ -417,6 +419,7 @@ impl From<OpportunityView> for OpportunitySummary {
             funding: v.funding,
             covered_costs: v.covered_costs,
             free_to_apply: v.free_to_apply,
+            application_url: v.application_url,
             updated_at: v.updated_at,
             published_at: v.published_at,
             names: v.names,
