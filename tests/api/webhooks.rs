@@ -345,3 +345,57 @@ fn deliveries_survive_a_restart_and_two_instances_send_each_once() {
     assert_eq!(times.len(), 13);
     assert!(times.values().all(|n| *n == 1), "{times:?}");
 }
+
+#[test]
+fn an_endpoint_failing_for_a_day_is_disabled() {
+    let app = spawn_app();
+    let admin = app.token_for(Role::Admin);
+    // Nobody listens on this port.
+    let port = free_port();
+    let (partner, endpoint, _) = register(&app, &admin, port, ALL);
+    // Its failures began 25 hours ago, as far as the service knows.
+    let mut conn = app.pool.get().unwrap();
+    let long_ago = (chrono::Utc::now() - chrono::Duration::hours(25)).naive_utc();
+    {
+        use diesel::RunQueryDsl;
+        let sql = match &mut *conn {
+            mobility_directory::db::DbConn::Sqlite(_) => {
+                "UPDATE webhook_endpoints SET failing_since = ?"
+            }
+            mobility_directory::db::DbConn::Postgres(_) => {
+                "UPDATE webhook_endpoints SET failing_since = $1"
+            }
+        };
+        match &mut *conn {
+            mobility_directory::db::DbConn::Sqlite(c) => diesel::sql_query(sql)
+                .bind::<diesel::sql_types::Timestamp, _>(long_ago)
+                .execute(c)
+                .unwrap(),
+            mobility_directory::db::DbConn::Postgres(c) => diesel::sql_query(sql)
+                .bind::<diesel::sql_types::Timestamp, _>(long_ago)
+                .execute(c)
+                .unwrap(),
+        };
+    }
+    drop(conn);
+    let org = organization("lumen");
+    app.insert_organization(&org);
+    app.insert(&opportunity("into-the-void", &org));
+    let until = Instant::now() + Duration::from_secs(10);
+    loop {
+        let partners = app.get_as("/api/v1/partners", &admin).json();
+        let e = &partners["items"][0]["endpoints"][0];
+        if e["enabled"] == false {
+            assert!(
+                e["disabled_reason"].as_str().unwrap().contains("24 hours"),
+                "{e}"
+            );
+            break;
+        }
+        assert!(Instant::now() < until, "still enabled: {e}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let log = deliveries(&app, &admin, &partner, &endpoint);
+    assert_eq!(log[0]["status"], "dropped");
+    assert_eq!(log[0]["attempts"].as_array().unwrap().len(), 1);
+}
