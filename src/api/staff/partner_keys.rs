@@ -6,12 +6,12 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 use crate::api::http::body::{Fields, check_size, parse_object};
 use crate::api::http::database;
 use crate::api::http::identity::Staff;
 use crate::api::http::query::QueryParams;
+use crate::api::staff::partners::{not_found, parse_uuid};
 use crate::app::KeyDefaults;
 use crate::db::Pool;
 use crate::domain::vocabulary::Role;
@@ -73,17 +73,6 @@ pub struct KeyInput {
     pub requests_per_minute: Option<i32>,
 }
 
-fn partner_id(value: &str) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(value).map_err(|_| ApiError::NotFound("no partner has this id".into()))
-}
-
-fn unknown(what: &'static str) -> impl Fn(store::StoreError) -> ApiError {
-    move |e| match e {
-        store::StoreError::NotFound => ApiError::NotFound(format!("no {what} has this id")),
-        other => other.into(),
-    }
-}
-
 /// Make an API key for a partner. The answer shows the key, once.
 #[utoipa::path(
     tag = "partners",
@@ -107,7 +96,7 @@ pub async fn create_key(
     defaults: web::Data<KeyDefaults>,
 ) -> Result<HttpResponse, ApiError> {
     staff.require(&[Role::Admin])?;
-    let partner = partner_id(&path.into_inner())?;
+    let partner = parse_uuid(&path.into_inner(), "partner")?;
     check_size(&body)?;
     let object = parse_object(&body)?;
     let mut fields = Fields::new(&object, "", &["name", "requests_per_minute"]);
@@ -118,7 +107,7 @@ pub async fn create_key(
         .map_or(defaults.requests_per_minute as i32, |n| n as i32);
     fields.finish()?;
     let (made, key) = database::run(&pool, move |conn| {
-        store::partners::find(conn, &partner).map_err(unknown("partner"))?;
+        store::partners::find(conn, &partner).map_err(not_found("partner"))?;
         Ok(store::partner_keys::create(conn, &partner, &name, limit)?)
     })
     .await?;
@@ -146,9 +135,9 @@ pub async fn list_keys(
 ) -> Result<HttpResponse, ApiError> {
     QueryParams::parse(req.query_string(), &[]).finish()?;
     staff.require(&[Role::Admin])?;
-    let partner = partner_id(&path.into_inner())?;
+    let partner = parse_uuid(&path.into_inner(), "partner")?;
     let keys = database::run(&pool, move |conn| {
-        store::partners::find(conn, &partner).map_err(unknown("partner"))?;
+        store::partners::find(conn, &partner).map_err(not_found("partner"))?;
         Ok(store::partner_keys::of_partner(conn, &partner)?)
     })
     .await?;
@@ -180,10 +169,10 @@ pub async fn revoke_key(
 ) -> Result<HttpResponse, ApiError> {
     staff.require(&[Role::Admin])?;
     let (partner, key) = path.into_inner();
-    let partner = partner_id(&partner)?;
-    let key = Uuid::parse_str(&key).map_err(|_| ApiError::NotFound("no key has this id".into()))?;
+    let partner = parse_uuid(&partner, "partner")?;
+    let key = parse_uuid(&key, "key")?;
     database::run(&pool, move |conn| {
-        store::partner_keys::revoke(conn, &partner, &key).map_err(unknown("key"))
+        store::partner_keys::revoke(conn, &partner, &key).map_err(not_found("key"))
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())

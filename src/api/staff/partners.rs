@@ -174,11 +174,21 @@ fn delivery_view((d, attempts): (DeliveryRow, Vec<AttemptRow>)) -> DeliveryView 
     }
 }
 
-fn parse_uuid(value: &str, what: &str) -> Result<Uuid, ApiError> {
+/// An id from a path; one that is not a UUID names nothing (404).
+pub(super) fn parse_uuid(value: &str, what: &str) -> Result<Uuid, ApiError> {
     Uuid::parse_str(value).map_err(|_| ApiError::NotFound(format!("no {what} has this id")))
 }
 
-fn not_found(what: &'static str) -> impl Fn(store::StoreError) -> ApiError {
+/// The partner and endpoint ids of a path; an id that is not a UUID names nothing (404).
+fn endpoint_path((partner, endpoint): (String, String)) -> Result<(Uuid, Uuid), ApiError> {
+    Ok((
+        parse_uuid(&partner, "partner")?,
+        parse_uuid(&endpoint, "endpoint")?,
+    ))
+}
+
+/// A store's `NotFound` as the 404 of `what`.
+pub(super) fn not_found(what: &'static str) -> impl Fn(store::StoreError) -> ApiError {
     move |e| match e {
         store::StoreError::NotFound => ApiError::NotFound(format!("no {what} has this id")),
         other => other.into(),
@@ -397,11 +407,7 @@ pub async fn update_endpoint(
     pool: web::Data<Pool>,
 ) -> Result<HttpResponse, ApiError> {
     staff.require(&[Role::Admin])?;
-    let (partner, endpoint) = path.into_inner();
-    let (partner, endpoint) = (
-        parse_uuid(&partner, "partner")?,
-        parse_uuid(&endpoint, "endpoint")?,
-    );
+    let (partner, endpoint) = endpoint_path(path.into_inner())?;
     let input = endpoint_fields(&body, false)?;
     let changed = database::run(&pool, move |conn| {
         let mut e = store::partners::find_endpoint(conn, &partner, &endpoint)
@@ -452,11 +458,7 @@ pub async fn rotate_secret(
     pool: web::Data<Pool>,
 ) -> Result<HttpResponse, ApiError> {
     staff.require(&[Role::Admin])?;
-    let (partner, endpoint) = path.into_inner();
-    let (partner, endpoint) = (
-        parse_uuid(&partner, "partner")?,
-        parse_uuid(&endpoint, "endpoint")?,
-    );
+    let (partner, endpoint) = endpoint_path(path.into_inner())?;
     let rotated = database::run(&pool, move |conn| {
         let mut e = store::partners::find_endpoint(conn, &partner, &endpoint)
             .map_err(not_found("endpoint"))?;
@@ -493,11 +495,7 @@ pub async fn delete_endpoint(
     pool: web::Data<Pool>,
 ) -> Result<HttpResponse, ApiError> {
     staff.require(&[Role::Admin])?;
-    let (partner, endpoint) = path.into_inner();
-    let (partner, endpoint) = (
-        parse_uuid(&partner, "partner")?,
-        parse_uuid(&endpoint, "endpoint")?,
-    );
+    let (partner, endpoint) = endpoint_path(path.into_inner())?;
     database::run(&pool, move |conn| {
         store::partners::delete_endpoint(conn, &partner, &endpoint).map_err(not_found("endpoint"))
     })
@@ -529,11 +527,7 @@ pub async fn list_deliveries(
 ) -> Result<HttpResponse, ApiError> {
     QueryParams::parse(req.query_string(), &[]).finish()?;
     staff.require(&[Role::Admin])?;
-    let (partner, endpoint) = path.into_inner();
-    let (partner, endpoint) = (
-        parse_uuid(&partner, "partner")?,
-        parse_uuid(&endpoint, "endpoint")?,
-    );
+    let (partner, endpoint) = endpoint_path(path.into_inner())?;
     let log = database::run(&pool, move |conn| {
         store::partners::find_endpoint(conn, &partner, &endpoint).map_err(not_found("endpoint"))?;
         Ok(store::webhooks::log(conn, &endpoint, 100)?)
@@ -569,10 +563,7 @@ pub async fn redeliver(
 ) -> Result<HttpResponse, ApiError> {
     staff.require(&[Role::Admin])?;
     let (partner, endpoint, delivery) = path.into_inner();
-    let (partner, endpoint) = (
-        parse_uuid(&partner, "partner")?,
-        parse_uuid(&endpoint, "endpoint")?,
-    );
+    let (partner, endpoint) = endpoint_path((partner, endpoint))?;
     database::run(&pool, move |conn| {
         store::partners::find_endpoint(conn, &partner, &endpoint).map_err(not_found("endpoint"))?;
         store::webhooks::redeliver(conn, &endpoint, &delivery).map_err(not_found("delivery"))
