@@ -143,35 +143,29 @@ fn time_zone<'a>(
     let mut component: Option<TimeZone<'a>> = None;
     for span in spans {
         let start = span.starts_local.format("%Y%m%dT%H%M%S").to_string();
-        let from = format_offset(span.offset_from);
-        let to = format_offset(span.offset_to);
-        let name_of = span.name.clone();
-        let (standard, daylight) = if span.daylight {
+        let (from, to) = (
+            format_offset(span.offset_from),
+            format_offset(span.offset_to),
+        );
+        if span.daylight {
             let mut d = Daylight::new(start, from, to);
-            if let Some(n) = name_of {
+            if let Some(n) = span.name {
                 d.push(TzName::new(n));
             }
-            (None, Some(d))
+            match component.as_mut() {
+                Some(tz) => tz.add_daylight(d),
+                None => component = Some(TimeZone::daylight(name, d)),
+            }
         } else {
             let mut s = Standard::new(start, from, to);
-            if let Some(n) = name_of {
+            if let Some(n) = span.name {
                 s.push(TzName::new(n));
             }
-            (Some(s), None)
-        };
-        component = Some(match (component, standard, daylight) {
-            (None, Some(s), _) => TimeZone::standard(name, s),
-            (None, _, Some(d)) => TimeZone::daylight(name, d),
-            (Some(mut tz), Some(s), _) => {
-                tz.add_standard(s);
-                tz
+            match component.as_mut() {
+                Some(tz) => tz.add_standard(s),
+                None => component = Some(TimeZone::standard(name, s)),
             }
-            (Some(mut tz), _, Some(d)) => {
-                tz.add_daylight(d);
-                tz
-            }
-            (tz, None, None) => tz.expect("an observance is standard or daylight"),
-        });
+        }
     }
     component.unwrap_or_else(|| {
         TimeZone::standard(name, Standard::new("19700101T000000", "+0000", "+0000"))
