@@ -23,6 +23,7 @@ use crate::api::http::conditional;
 use crate::api::http::rate_limit::{self, RateLimits};
 use crate::api::http::response_cache::{ResponseCache, serve_from_cache};
 use crate::api::http::unparsable::ProblemStream;
+use crate::api::http::vary;
 use crate::api::{self, http::fallback::RouteTable};
 use crate::config::Settings;
 use crate::db::Pool;
@@ -112,6 +113,7 @@ impl Application {
                     .wrap(ErrorHandlers::new().default_handler(error::problem_fallback))
                     .wrap(Compress::default())
                     .wrap(from_fn(conditional::name_coding_in_etag))
+                    .wrap(from_fn(vary::name_every_negotiated_header))
                     .wrap(from_fn(rate_limit::limit_rate))
                     .wrap(cors(write_origins.clone()))
                     // What compression (406 for an `Accept-Encoding` that rules out every

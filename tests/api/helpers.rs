@@ -191,13 +191,57 @@ fn start(
         pool,
         database_url,
         handle,
-        agent: ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .build()
-            .new_agent(),
+        agent: plain_agent(),
         _db: test_db,
     }
+}
+
+/// Sends a request to any URL (a proxy in front of a test server, say) and reads the
+/// whole answer, whatever its status.
+pub fn exchange(
+    agent: &ureq::Agent,
+    url: &str,
+    method: &str,
+    headers: &[(&str, &str)],
+    body: Option<&[u8]>,
+) -> Reply {
+    let mut request = ureq::http::Request::builder().method(method).uri(url);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = match body {
+        Some(bytes) => agent.run(request.body(bytes.to_vec()).unwrap()),
+        None => agent.run(request.body(()).unwrap()),
+    };
+    let mut response = response.unwrap_or_else(|e| panic!("{method} {url}: {e}"));
+    let mut headers = actix_web::http::header::HeaderMap::new();
+    for (name, value) in response.headers() {
+        headers.append(
+            actix_web::http::header::HeaderName::from_bytes(name.as_str().as_bytes()).unwrap(),
+            actix_web::http::header::HeaderValue::from_bytes(value.as_bytes()).unwrap(),
+        );
+    }
+    let bytes = response
+        .body_mut()
+        .with_config()
+        .limit(64 * 1024 * 1024)
+        .read_to_vec()
+        .unwrap_or_default();
+    Reply {
+        status: response.status().as_u16(),
+        headers,
+        body: String::from_utf8(bytes.clone()).unwrap_or_default(),
+        bytes,
+    }
+}
+
+/// An HTTP client that reports every status and follows no redirect.
+pub fn plain_agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .build()
+        .new_agent()
 }
 
 pub struct Reply {
@@ -247,35 +291,13 @@ impl TestApp {
         headers: &[(&str, &str)],
         body: Option<&[u8]>,
     ) -> Reply {
-        let url = format!("{}{}", self.base, path);
-        let mut request = ureq::http::Request::builder().method(method).uri(&url);
-        for (name, value) in headers {
-            request = request.header(*name, *value);
-        }
-        let response = match body {
-            Some(bytes) => self.agent.run(request.body(bytes.to_vec()).unwrap()),
-            None => self.agent.run(request.body(()).unwrap()),
-        };
-        let mut response = response.unwrap_or_else(|e| panic!("{method} {path}: {e}"));
-        let mut headers = actix_web::http::header::HeaderMap::new();
-        for (name, value) in response.headers() {
-            headers.append(
-                actix_web::http::header::HeaderName::from_bytes(name.as_str().as_bytes()).unwrap(),
-                actix_web::http::header::HeaderValue::from_bytes(value.as_bytes()).unwrap(),
-            );
-        }
-        let bytes = response
-            .body_mut()
-            .with_config()
-            .limit(64 * 1024 * 1024)
-            .read_to_vec()
-            .unwrap_or_default();
-        Reply {
-            status: response.status().as_u16(),
+        exchange(
+            &self.agent,
+            &format!("{}{}", self.base, path),
+            method,
             headers,
-            body: String::from_utf8(bytes.clone()).unwrap_or_default(),
-            bytes,
-        }
+            body,
+        )
     }
 
     pub fn get(&self, path: &str) -> Reply {

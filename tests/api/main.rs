@@ -27,6 +27,7 @@ mod parsers;
 mod resources;
 mod search;
 mod security;
+mod shared_cache;
 mod status;
 mod webhooks;
 mod widget;

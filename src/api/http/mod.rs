@@ -1,6 +1,6 @@
 //! Plumbing every handler uses: query and body parsing, pagination, preconditions,
 //! conditional GETs, identity, client address, rate limits, language and format
-//! negotiation, and the answers for unrouted requests.
+//! negotiation, one `Vary` per answer, and the answers for unrouted requests.
 
 pub mod body;
 pub mod client_address;
@@ -16,3 +16,4 @@ pub mod query;
 pub mod rate_limit;
 pub mod response_cache;
 pub mod unparsable;
+pub mod vary;

@@ -405,7 +405,6 @@ fn answer(kept: &Kept, coding: Option<Coding>) -> HttpResponse {
     match coded {
         Some((coding, body)) => response
             .insert_header((header::CONTENT_ENCODING, coding.header()))
-            .append_header((header::VARY, "accept-encoding"))
             .body(body),
         None => response.body(kept.body.clone()),
     }
