@@ -373,22 +373,15 @@ pub fn list(
     let query = match after {
         None => query,
         Some(position) => {
-            // Cursors issued before search existed hold three keys; one without a score
-            // starts the relevance order from the top.
-            let (deadline_at, published, updated, relevance) = match position.keys.as_slice() {
-                [d, p, u] => (d, p, u, None),
-                [d, p, u, r] => (d, p, u, Some(r)),
-                _ => return Err(super::invalid_cursor()),
+            let [deadline_at, published, updated, relevance] = position.keys.as_slice() else {
+                return Err(super::invalid_cursor());
             };
             let after_id = position.id.clone();
             match (sort, ranked) {
-                (Sort::Relevance, Some(_)) => match relevance {
-                    Some(r) => {
-                        let at: f64 = r.parse().map_err(|_| super::invalid_cursor())?;
-                        query.filter(score().le(at).and(score().lt(at).or(id.gt(after_id))))
-                    }
-                    None => query,
-                },
+                (Sort::Relevance, Some(_)) => {
+                    let at: f64 = relevance.parse().map_err(|_| super::invalid_cursor())?;
+                    query.filter(score().le(at).and(score().lt(at).or(id.gt(after_id))))
+                }
                 (Sort::Deadline | Sort::Relevance, _) => {
                     let at = parse_time_key(deadline_at)?;
                     // The first bound alone is a range an index serves.

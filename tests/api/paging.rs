@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use chrono::Duration;
 
-use crate::helpers::{TestApp, deadline_in, opportunity, organization, spawn_app};
+use crate::helpers::{TestApp, assert_problem, deadline_in, opportunity, organization, spawn_app};
 
 /// 23 calls: groups of them share a deadline, publication time and update time exactly.
 fn tied_world() -> TestApp {
@@ -133,49 +133,128 @@ fn the_default_limit_is_20_and_100_is_the_most() {
     assert_eq!(app.get("/api/v1/opportunities?limit=101").status, 400);
 }
 
+/// Asserts a 400 naming `cursor`, whose reason contains `says`.
+fn refused_cursor(reply: &crate::helpers::Reply, says: &str) {
+    let problem = assert_problem(reply, 400);
+    assert_eq!(problem["errors"][0]["name"], "cursor", "{problem}");
+    let reason = problem["errors"][0]["reason"].as_str().unwrap();
+    assert!(reason.contains(says), "{reason}");
+}
+
 #[test]
-fn a_cursor_names_a_row_so_it_continues_in_any_order_but_only_in_its_list() {
+fn a_cursor_continues_only_the_search_it_came_from() {
     let app = tied_world();
-    let by_deadline: Vec<String> = app
-        .all_pages("sort=deadline&limit=100")
-        .iter()
-        .map(|o| o["id"].as_str().unwrap().to_owned())
-        .collect();
-    let newest = app.get_json("/api/v1/opportunities?limit=3&sort=newest");
-    let seen = newest["items"][2]["id"].as_str().unwrap();
-    let next = newest["next"].as_str().unwrap();
-    let continued = app.get_json(&format!(
-        "/api/v1/opportunities?sort=deadline&limit=100&cursor={next}"
+    let first = app.get_json("/api/v1/opportunities?type=residency&limit=3");
+    let next = first["next"].as_str().unwrap();
+    // Other filters, none, or another order: refused, saying why.
+    for other in [
+        "type=fellowship&limit=3".to_owned(),
+        "type=residency,fellowship&limit=3".to_owned(),
+        "limit=3".to_owned(),
+        "type=residency&limit=3&sort=newest".to_owned(),
+        "type=residency&limit=3&free_to_apply=true".to_owned(),
+        "type=residency&limit=3&q=residency".to_owned(),
+    ] {
+        refused_cursor(
+            &app.get(&format!("/api/v1/opportunities?{other}&cursor={next}")),
+            "belongs to another search",
+        );
+    }
+    // The same search, its values written otherwise, another page size or language:
+    // the next page of the same list.
+    let expected = app.get_json(&format!(
+        "/api/v1/opportunities?type=residency&limit=3&cursor={next}"
     ));
-    let continued: Vec<&str> = continued["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|o| o["id"].as_str().unwrap())
-        .collect();
-    let after = by_deadline.iter().position(|id| id == seen).unwrap() + 1;
-    assert_eq!(
-        continued,
-        by_deadline[after..]
-            .iter()
-            .map(String::as_str)
-            .collect::<Vec<_>>()
+    for same in [
+        "type=residency&limit=3",
+        "type=residency,residency&limit=3&lang=sl",
+        "limit=3&type=residency&sort=deadline",
+    ] {
+        let page = app.get_json(&format!("/api/v1/opportunities?{same}&cursor={next}"));
+        assert_eq!(page["items"][0]["id"], expected["items"][0]["id"], "{same}");
+    }
+    // `next_url` is the next page's request, absolute, ready to follow.
+    let next_url = first["next_url"].as_str().unwrap();
+    let path = next_url
+        .strip_prefix("https://directory.example")
+        .unwrap_or_else(|| panic!("absolute from MOBILITY_PUBLIC_URL: {next_url}"));
+    assert_eq!(app.get_json(path)["items"], expected["items"]);
+    let last = app.get_json("/api/v1/opportunities?limit=100");
+    assert!(last["next"].is_null() && last["next_url"].is_null());
+
+    // Feeds share the cursors of the same search and order, and no other.
+    let csv = app.get(&format!(
+        "/api/v1/opportunities.csv?type=residency&limit=3&cursor={next}"
+    ));
+    assert_eq!(csv.status, 200, "{}", csv.body);
+    refused_cursor(
+        &app.get(&format!(
+            "/api/v1/opportunities.atom?type=residency&cursor={next}"
+        )),
+        "belongs to another search",
+    );
+    refused_cursor(
+        &app.get(&format!(
+            "/api/v1/opportunities.ics?type=fellowship&cursor={next}"
+        )),
+        "belongs to another search",
+    );
+    let atom = app.get("/api/v1/opportunities.atom?type=residency&limit=3");
+    let link = atom.header("link").unwrap();
+    let target = link.trim_start_matches('<').split('>').next().unwrap();
+    assert_eq!(app.get(target).status, 200);
+    let atom_cursor = target.split("cursor=").nth(1).unwrap();
+    refused_cursor(
+        &app.get(&format!(
+            "/api/v1/opportunities?type=residency&cursor={atom_cursor}"
+        )),
+        "belongs to another search",
     );
 
+    // Another list's cursors, and the change feed's, are not this list's, and the other
+    // way round.
     app.insert_organization(&crate::helpers::organization("second-org"));
-    let org_cursor = app.get_json("/api/v1/organizations?limit=1")["next"]
+    let orgs = app.get_json("/api/v1/organizations?limit=1");
+    let org_cursor = orgs["next"].as_str().unwrap().to_owned();
+    refused_cursor(
+        &app.get(&format!(
+            "/api/v1/organizations?limit=1&kind=venue&cursor={org_cursor}"
+        )),
+        "belongs to another search",
+    );
+    assert_eq!(
+        app.get(
+            orgs["next_url"]
+                .as_str()
+                .unwrap()
+                .strip_prefix("https://directory.example")
+                .unwrap()
+        )
+        .status,
+        200
+    );
+    let change = app.get_json("/api/v1/changes?limit=1")["next"]
         .as_str()
         .unwrap()
         .to_owned();
     for cursor in [
         org_cursor.as_str(),
+        change.as_str(),
         "bm90LWEtY3Vyc29y",
-        "WyJvcHBvcnR1bml0aWVzIixbXSwieCJd",
     ] {
-        let reply = app.get(&format!("/api/v1/opportunities?cursor={cursor}"));
-        assert_eq!(reply.status, 400, "{cursor}");
-        assert_eq!(reply.json()["errors"][0]["name"], "cursor");
+        refused_cursor(
+            &app.get(&format!("/api/v1/opportunities?cursor={cursor}")),
+            "is not a cursor this list issued",
+        );
     }
+    // A cursor of this list from before cursors named their search.
+    refused_cursor(
+        &app.get("/api/v1/opportunities?cursor=WyJvcHBvcnR1bml0aWVzIixbXSwieCJd"),
+        "leave it out to start from the first page",
+    );
+    let reply = app.get(&format!("/api/v1/changes?after={next}"));
+    let problem = assert_problem(&reply, 400);
+    assert_eq!(problem["errors"][0]["name"], "after", "{problem}");
 }
 
 #[test]

@@ -9,7 +9,7 @@ use mobility_directory::domain::opportunity::Texts;
 use mobility_directory::domain::vocabulary::WorkflowState;
 use mobility_directory::store;
 
-use crate::helpers::{TestApp, opportunity, organization, spawn_app};
+use crate::helpers::{TestApp, assert_problem, opportunity, organization, spawn_app};
 
 const EVERY_STATUS: &str = "status=upcoming,open,closing_soon,rolling,closed";
 
@@ -226,13 +226,22 @@ fn hostile_or_empty_queries_get_a_clear_400_or_a_sane_answer() {
     // Beyond what any URL may carry, the request line itself is refused.
     let huge = app.get(&format!("/api/v1/opportunities?q={}", "x".repeat(60_000)));
     assert_eq!(huge.status, 414);
-    // A cursor issued before search existed (three sort keys, no score) still pages.
+    // A cursor issued before cursors were bound to their search is refused with the
+    // reason, so the client starts again instead of paging another list.
     let old_cursor = "WyJvcHBvcnR1bml0aWVzIixbIjIwMjctMDEtMDFUMDA6MDA6MDAuMDAwMDAwIiwiMjAyNi0wMS0wMVQwMDowMDowMC4wMDAwMDAiLCIyMDI2LTAxLTAxVDAwOjAwOjAwLjAwMDAwMCJdLCIwMTkwMDAwMC0wMDAwLTcwMDAtODAwMC0wMDAwMDAwMDAwMDAiXQ";
     for sort in ["relevance", "deadline", "newest"] {
         let reply = app.get(&format!(
             "/api/v1/opportunities?q=residency&sort={sort}&cursor={old_cursor}"
         ));
-        assert_eq!(reply.status, 200, "{sort}: {}", reply.body);
+        let problem = assert_problem(&reply, 400);
+        assert_eq!(problem["errors"][0]["name"], "cursor", "{problem}");
+        assert!(
+            problem["errors"][0]["reason"]
+                .as_str()
+                .unwrap()
+                .contains("leave it out to start from the first page"),
+            "{problem}"
+        );
     }
     let twice = app.get("/api/v1/opportunities?q=dance&q=music");
     assert_eq!(twice.status, 400);

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 
 use crate::api::http::database;
-use crate::api::http::pagination::{PageRequest, encode};
+use crate::api::http::pagination::{CursorScope, PageRequest, encode, set_of};
 use crate::api::http::query::{QueryParams, is_identifier};
 use crate::db::Pool;
 use crate::domain::geography::Area;
@@ -96,8 +96,51 @@ pub fn parse_sort(params: &mut QueryParams, default: Sort) -> Sort {
         .unwrap_or(default)
 }
 
-/// The scope of the cursors opportunity lists and feeds issue: one cursor serves both.
-pub const CURSOR_SCOPE: &str = "opportunities";
+/// The scope of the cursors a search of the opportunities issues: its filters (each
+/// filter's values in a canonical order, since `type=a,b` and `type=b&type=a` are one
+/// search) and its order. Lists and feeds of one search share their cursors.
+pub fn cursor_scope(filter: &OpportunityFilter, sort: Sort) -> CursorScope {
+    // Named one by one, so that a new filter cannot be left out of the scope.
+    let OpportunityFilter {
+        kinds,
+        disciplines,
+        covers,
+        eligible,
+        nationalities,
+        residences,
+        destinations,
+        deadline_after,
+        deadline_before,
+        statuses,
+        free_to_apply,
+        min_amount,
+        career_stages,
+        organization,
+        updated_since,
+        text,
+    } = filter;
+    let places = (
+        set_of(eligible),
+        set_of(nationalities),
+        set_of(residences),
+        set_of(destinations),
+    );
+    let dates = (deadline_after, deadline_before, updated_since);
+    let kinds = (
+        set_of(kinds),
+        set_of(disciplines),
+        set_of(covers),
+        set_of(career_stages),
+    );
+    let rest = (
+        set_of(statuses),
+        free_to_apply,
+        min_amount,
+        organization,
+        text,
+    );
+    CursorScope::new("opportunities", &(kinds, places, dates, rest, sort))
+}
 
 /// One page of published entries, each with its organizer, as of `now`.
 pub struct LoadedPage {
@@ -117,6 +160,7 @@ pub async fn load_page(
     page: PageRequest,
     now: DateTime<Utc>,
 ) -> Result<LoadedPage, ApiError> {
+    let scope = cursor_scope(&filter, sort);
     let (result, organizations, modified) = database::run(pool, move |conn| {
         let modified = store::directory::last_modified(conn, now)?;
         let result =
@@ -144,7 +188,7 @@ pub async fn load_page(
     Ok(LoadedPage {
         entries,
         total: result.total,
-        next: result.next.map(|k| encode(&k, CURSOR_SCOPE)),
+        next: result.next.map(|k| encode(&k, &scope)),
         modified,
     })
 }

@@ -25,7 +25,7 @@ use crate::error::{ApiError, CommonErrors, GoneResponse, NotAcceptableResponse, 
 use crate::store::facets::{Counts, Facet};
 use crate::store::{self, StoreError};
 
-use crate::api::http::pagination::{page_request, page_response};
+use crate::api::http::pagination::{next_url, page_request, page_response};
 use crate::api::http::query::QueryParams;
 use crate::api::public::codes::AreaCode;
 use crate::api::public::views::{OpportunitySummary, OpportunityView, PublicChange, name_in};
@@ -41,8 +41,12 @@ pub struct OpportunityList {
     pub total: i64,
     /// The page size used.
     pub limit: i64,
-    /// The cursor of the next page, or null on the last page. Pass it back as `cursor`.
+    /// The cursor of the next page, or null on the last page. Pass it back as `cursor`
+    /// with the same filters and `sort` (a cursor sent with another search is a 400).
     pub next: Option<String>,
+    /// The next page's absolute URL (this request with `cursor` set), or null on the last
+    /// page: follow it as it is.
+    pub next_url: Option<String>,
     /// With `facets` only: the counts asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub facets: Option<FacetCounts>,
@@ -198,7 +202,7 @@ pub enum SortOrder {
         ("limit" = Option<i64>, Query, minimum = 1, maximum = 100, description = "Page size, default 20."),
         ("facets" = Option<Vec<FacetName>>, Query, max_items = 6, example = json!(["type", "discipline", "status"]), description = "Count the matches by these properties, for filter menus; see `facets` in the answer. Each facet is counted without its own filter."),
         ("lang" = Option<Lang>, Query, example = "sl", description = "Serve the texts in this language (falling back to the other, marked, where a translation is missing) and add the names of types, statuses, disciplines, countries and costs in it. Overrides `Accept-Language`; without either, texts come in both languages."),
-        ("cursor" = Option<String>, Query, min_length = 1, max_length = 1000, pattern = "^[A-Za-z0-9_-]+$", description = "The `next` value of the previous page. It names the last entry seen, so it also continues after a change of `sort` or filters."),
+        ("cursor" = Option<String>, Query, min_length = 1, max_length = 1000, pattern = "^[A-Za-z0-9_-]+$", description = "The `next` value of the previous page, sent with the same filters and `sort` (`next_url` is that request, ready to follow). It names the last entry seen, so no entry is lost or repeated; with other filters or another `sort` it is a 400 naming `cursor`."),
     ),
     responses(
         (status = 200, description = "A page of opportunities; or, when `Accept` asks for one, the same list as a feed (Atom, iCalendar or CSV, exactly as the explicit URLs `/api/v1/opportunities.atom`, `.ics` and `.csv` serve it, with `Content-Location` naming that URL).",
@@ -241,7 +245,7 @@ pub async fn list_opportunities(
         FacetName::parse,
     );
     let lang = listing::language(&req, &mut params);
-    let page = page_request(&mut params, listing::CURSOR_SCOPE);
+    let page = page_request(&mut params, &listing::cursor_scope(&filter, sort));
     params.finish()?;
     let page = page.map_err(|issue| ApiError::InvalidInput(vec![issue]))?;
 
@@ -291,6 +295,7 @@ pub async fn list_opportunities(
         items,
         total: loaded.total,
         limit: page_limit,
+        next_url: next_url(&req, loaded.next.as_deref()),
         next: loaded.next,
         facets: counted.map(|c| facet_counts(c, lang)),
     }))

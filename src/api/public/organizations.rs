@@ -14,12 +14,12 @@ use crate::error::{ApiError, CommonErrors, GoneResponse, NotFoundResponse};
 use crate::store::organizations::OrganizationFilter;
 use crate::store::{self, StoreError};
 
-use crate::api::http::pagination::{encode, page_request, page_response};
+use crate::api::http::pagination::{
+    CursorScope, encode, next_url, page_request, page_response, set_of,
+};
 use crate::api::http::query::QueryParams;
 use crate::api::public::codes::CountryCode;
 use crate::api::public::views::OrganizationView;
-
-const CURSOR_SCOPE: &str = "organizations";
 
 /// A page of organizations.
 #[derive(Serialize, ToSchema)]
@@ -30,8 +30,12 @@ pub struct OrganizationList {
     pub total: i64,
     /// The page size used.
     pub limit: i64,
-    /// The cursor of the next page, or null on the last page. Pass it back as `cursor`.
+    /// The cursor of the next page, or null on the last page. Pass it back as `cursor`
+    /// with the same filters and `sort` (a cursor sent with another search is a 400).
     pub next: Option<String>,
+    /// The next page's absolute URL (this request with `cursor` set), or null on the last
+    /// page: follow it as it is.
+    pub next_url: Option<String>,
 }
 
 /// List organizations, alphabetically by name.
@@ -41,7 +45,7 @@ pub struct OrganizationList {
         ("country" = Option<Vec<CountryCode>>, Query, max_items = 50, description = "Based in one of these countries."),
         ("kind" = Option<Vec<OrganizationKind>>, Query, max_items = 50, description = "Only these kinds."),
         ("limit" = Option<i64>, Query, minimum = 1, maximum = 100, description = "Page size, default 20."),
-        ("cursor" = Option<String>, Query, min_length = 1, max_length = 1000, pattern = "^[A-Za-z0-9_-]+$", description = "The `next` value of the previous page."),
+        ("cursor" = Option<String>, Query, min_length = 1, max_length = 1000, pattern = "^[A-Za-z0-9_-]+$", description = "The `next` value of the previous page, sent with the same filters (`next_url` is that request, ready to follow); with other filters it is a 400 naming `cursor`."),
     ),
     responses(
         (status = 200, description = "A page of organizations.", body = OrganizationList,
@@ -74,7 +78,9 @@ pub async fn list_organizations(
             OrganizationKind::from_slug,
         ),
     };
-    let page = page_request(&mut params, CURSOR_SCOPE);
+    let OrganizationFilter { countries, kinds } = &filter;
+    let scope = CursorScope::new("organizations", &(set_of(countries), set_of(kinds)));
+    let page = page_request(&mut params, &scope);
     params.finish()?;
     let page = page.map_err(|issue| ApiError::InvalidInput(vec![issue]))?;
     let now = Utc::now();
@@ -83,14 +89,16 @@ pub async fn list_organizations(
         Ok((result, store::directory::last_modified(conn, now)?))
     })
     .await?;
-    let next = result.next.map(|k| encode(&k, CURSOR_SCOPE));
+    let next = result.next.map(|k| encode(&k, &scope));
     let mut response = page_response(&req, next.as_deref());
+    let next_url = next_url(&req, next.as_deref());
     conditional::last_modified(&mut response, modified, now);
     Ok(response.json(OrganizationList {
         items: result.items.iter().map(OrganizationView::from).collect(),
         total: result.total,
         limit: page.limit,
         next,
+        next_url,
     }))
 }
 

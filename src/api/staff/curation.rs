@@ -23,7 +23,9 @@ use crate::store::{self, StoreError, editing};
 
 use crate::api::http::body::{Fields, check_size, parse_object};
 use crate::api::http::identity::Staff;
-use crate::api::http::pagination::{encode, page_request, page_response};
+use crate::api::http::pagination::{
+    CursorScope, encode, next_url, page_request, page_response, set_of,
+};
 use crate::api::http::preconditions::{check_if_match, etag, if_match, require_if_match};
 use crate::api::http::query::QueryParams;
 use crate::api::public::views::OpportunityView;
@@ -555,8 +557,6 @@ pub async fn list_revisions(
     }))
 }
 
-const STAFF_CURSOR_SCOPE: &str = "staff-opportunities";
-
 /// Entries by workflow state, most recently changed first: the review queue is
 /// `state=in_review`, and `missing_translation=sl` lists what still needs translating
 /// into Slovenian. Contributors see only their own entries.
@@ -587,7 +587,8 @@ pub async fn list_staff_opportunities(
     );
     let states = params.many("state", "a workflow state", WorkflowState::from_slug);
     let missing = params.one("missing_translation", "sl or en", Lang::parse);
-    let page = page_request(&mut params, STAFF_CURSOR_SCOPE);
+    let scope = CursorScope::new("staff-opportunities", &(set_of(&states), missing));
+    let page = page_request(&mut params, &scope);
     params.finish()?;
     let page = page.map_err(|issue| ApiError::InvalidInput(vec![issue]))?;
     let author = (!staff.is_editor()).then_some(staff.id);
@@ -608,12 +609,13 @@ pub async fn list_staff_opportunities(
         Ok::<_, ApiError>((items, result.total, result.next))
     })
     .await?;
-    let next = next.map(|k| encode(&k, STAFF_CURSOR_SCOPE));
+    let next = next.map(|k| encode(&k, &scope));
     Ok(
         page_response(&req, next.as_deref()).json(StaffOpportunityList {
             items,
             total,
             limit: page.limit,
+            next_url: next_url(&req, next.as_deref()),
             next,
         }),
     )

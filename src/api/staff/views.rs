@@ -111,8 +111,12 @@ pub struct StaffOpportunityList {
     pub total: i64,
     /// The page size used.
     pub limit: i64,
-    /// The cursor of the next page, or null on the last page.
+    /// The cursor of the next page, or null on the last page. Pass it back as `cursor`
+    /// with the same filters and `sort` (a cursor sent with another search is a 400).
     pub next: Option<String>,
+    /// The next page's absolute URL (this request with `cursor` set), or null on the last
+    /// page: follow it as it is.
+    pub next_url: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]

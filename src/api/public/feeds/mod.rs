@@ -105,7 +105,7 @@ pub async fn answer(
     let lang = listing::language(req, &mut params);
     let page = page_request_up_to(
         &mut params,
-        listing::CURSOR_SCOPE,
+        &listing::cursor_scope(&filter, sort),
         default_limit(format),
         MAX_FEED_ENTRIES,
     );
