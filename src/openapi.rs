@@ -15,7 +15,10 @@ use crate::error::{ApiError, PROBLEM_JSON};
         title = "mobility-directory",
         description = "The reference directory of open calls, artist residencies and mobility funding \
 for the cultural and creative sectors.\n\nAll errors are RFC 9457 `application/problem+json`. \
-Lists use keyset pagination: follow `next` (or the `Link` header) until it is null. \
+Lists use keyset pagination: follow `next_url` (or the `Link` header) until it is null; a \
+cursor belongs to the search it came from. Unknown parameters are refused by name, except \
+that public reads ignore the tracking and cache-busting parameters that browsers and \
+analytics add to links (`utm_*`, `fbclid`, `gclid`, `_`). \
 Status is computed at request time from the deadline, so it is never stale.",
         license(name = "EUPL-1.2", identifier = "EUPL-1.2"),
     ),

@@ -67,6 +67,60 @@ fn other_operations_reject_unknown_parameters_too() {
 }
 
 #[test]
+fn public_reads_ignore_tracking_and_cache_busting_parameters_and_nothing_else() {
+    let app = spawn_app();
+    let mut conn = app.pool.get().unwrap();
+    mobility_directory::demo::load(&mut conn, chrono::Utc::now()).unwrap();
+    drop(conn);
+    let tracking = "utm_source=newsletter&utm_medium=email&utm_campaign=spring&utm_content=a&utm_term=b&utm_id=7&fbclid=IwAR0xyz&gclid=Cj0KCQ&_=1733300000000";
+    for path in [
+        "/api/v1/opportunities?type=residency&limit=3",
+        "/api/v1/opportunities.atom?type=residency&limit=3",
+        "/api/v1/opportunities.ics?type=residency&limit=3",
+        "/api/v1/opportunities.csv?type=residency&limit=3",
+        "/api/v1/opportunities/castile-ceramics-residency?lang=sl",
+        "/api/v1/organizations?limit=2",
+        "/api/v1/organizations/meseta-creative-fund",
+        "/api/v1/taxonomies",
+        "/api/v1/taxonomies/disciplines",
+        "/api/v1/dataset",
+        "/api/v1/changes?limit=2",
+        "/widget.js",
+    ] {
+        let plain = app.get(path);
+        assert_eq!(plain.status, 200, "{path}: {}", plain.body);
+        let separator = if path.contains('?') { '&' } else { '?' };
+        let tracked = app.get(&format!("{path}{separator}{tracking}"));
+        assert_eq!(
+            tracked.status, 200,
+            "{path} with tracking: {}",
+            tracked.body
+        );
+        assert_eq!(tracked.header("content-type"), plain.header("content-type"));
+        // Lists and feeds repeat their own query in their links; everything else is the
+        // same representation.
+        let echoes_query = path.contains("opportunities?")
+            || path.contains("opportunities.")
+            || path.contains("organizations?");
+        if !echoes_query {
+            assert_eq!(tracked.header("etag"), plain.header("etag"), "{path}");
+        } else if path.contains("opportunities?") {
+            assert_eq!(tracked.json()["items"], plain.json()["items"], "{path}");
+        }
+    }
+    // Look-alikes and every other unknown parameter are still refused, by name.
+    for name in ["utm", "utmsource", "fbclid2", "__", "gclid_"] {
+        let reply = app.get(&format!("/api/v1/opportunities?{name}=1&utm_source=x"));
+        let problem = assert_problem(&reply, 400);
+        assert_eq!(named(&problem), vec![name.to_owned()], "{problem}");
+    }
+    // Staff operations are not public reads: they name every parameter they do not take.
+    let editor = app.token_for(mobility_directory::domain::vocabulary::Role::Editor);
+    let staff = app.get_as("/api/v1/staff/opportunities?utm_source=x", &editor);
+    assert_eq!(named(&assert_problem(&staff, 400)), vec!["utm_source"]);
+}
+
+#[test]
 fn unknown_ids_routes_and_methods_get_their_status() {
     let app = spawn_app();
     assert_problem(&app.get("/api/v1/opportunities/no-such-call"), 404);

@@ -237,11 +237,7 @@ fn a_cursor_continues_only_the_search_it_came_from() {
         .as_str()
         .unwrap()
         .to_owned();
-    for cursor in [
-        org_cursor.as_str(),
-        change.as_str(),
-        "bm90LWEtY3Vyc29y",
-    ] {
+    for cursor in [org_cursor.as_str(), change.as_str(), "bm90LWEtY3Vyc29y"] {
         refused_cursor(
             &app.get(&format!("/api/v1/opportunities?cursor={cursor}")),
             "is not a cursor this list issued",

@@ -133,6 +133,24 @@ fn a_partner_page_shows_calls_in_its_language_and_the_readers_time() {
         seen["empty"]["status"],
         "No open calls match this search at the moment."
     );
+    // Tracking and cache-busting parameters on a shared link change nothing.
+    assert_eq!(seen["tracked"]["errors"], serde_json::json!([]));
+    let tracked = app.get_json("/api/v1/opportunities?type=residency&limit=5&lang=en");
+    assert_eq!(
+        seen["tracked"]["items"].as_array().unwrap().len(),
+        tracked["items"].as_array().unwrap().len()
+    );
+    assert_eq!(
+        seen["tracked"]["items"][0]["text"],
+        tracked["items"][0]["title"]["text"]
+    );
+    // A list that cannot load says why, in the page's language, quoting the service.
+    let broken = seen["broken"]["status"].as_str().unwrap();
+    assert!(
+        broken.starts_with("Razpisov ni bilo mogoče naložiti. Imenik sporoča:")
+            && broken.contains("colour"),
+        "{broken}"
+    );
     let png = fs::read(&shot).expect("the screenshot");
     assert!(
         png.starts_with(b"\x89PNG") && png.len() > 5_000,

@@ -18,6 +18,12 @@ const pages = {
   "/en.html": `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Partner</title></head>
 <body><div data-mobility-directory data-query="type=residency,fellowship,travel_grant,project_grant" data-limit="4"></div>
 <script src="${base}/widget.js"></script></body></html>`,
+  "/tracked.html": `<!doctype html><html lang="en"><head><meta charset="utf-8"></head>
+<body><div data-mobility-directory data-query="type=residency&utm_source=newsletter&utm_medium=email&fbclid=IwAR0abc&gclid=Cj0abc&_=1733300000000"></div>
+<script src="${base}/widget.js"></script></body></html>`,
+  "/broken.html": `<!doctype html><html lang="sl"><head><meta charset="utf-8"></head>
+<body><div data-mobility-directory data-query="colour=red"></div>
+<script src="${base}/widget.js"></script></body></html>`,
   "/empty.html": `<!doctype html><html lang="en"><head><meta charset="utf-8"></head>
 <body><div data-mobility-directory data-query="q=zzzzqqqq"></div>
 <script src="${base}/widget.js"></script></body></html>`,
@@ -41,7 +47,7 @@ const browser = await chromium.launch({
 });
 const out = {};
 try {
-  for (const name of ["sl", "en", "empty"]) {
+  for (const name of ["sl", "en", "empty", "tracked", "broken"]) {
     // The reader is in New York: deadlines show in their local time.
     const context = await browser.newContext({ timezoneId: "America/New_York", viewport: { width: 800, height: 600 } });
     const page = await context.newPage();

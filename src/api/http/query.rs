@@ -29,6 +29,13 @@ fn quoted(value: &str) -> String {
     shown
 }
 
+/// Parameters that browsers, analytics and script libraries add to any link, and that a
+/// public read ignores: `utm_*` (campaign tags), `fbclid` and `gclid` (click ids), `_`
+/// (the cache-buster jQuery and others append).
+pub fn is_tracking(name: &str) -> bool {
+    name.starts_with("utm_") || matches!(name, "fbclid" | "gclid" | "_")
+}
+
 pub struct QueryParams {
     pairs: Vec<(String, String)>,
     errors: Vec<FieldIssue>,
@@ -38,9 +45,27 @@ impl QueryParams {
     /// Parses `query` and reports every parameter whose name is not in `known`, and every
     /// value with a NUL character (which no database column can hold).
     pub fn parse(query: &str, known: &[&str]) -> QueryParams {
-        let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect();
+        Self::parse_pairs(
+            form_urlencoded::parse(query.as_bytes())
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect(),
+            known,
+        )
+    }
+
+    /// As [`QueryParams::parse`], for a public read: tracking and cache-busting
+    /// parameters ([`is_tracking`]) are ignored, every other unknown one is reported.
+    pub fn parse_public(query: &str, known: &[&str]) -> QueryParams {
+        Self::parse_pairs(
+            form_urlencoded::parse(query.as_bytes())
+                .filter(|(k, _)| !is_tracking(k))
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect(),
+            known,
+        )
+    }
+
+    fn parse_pairs(pairs: Vec<(String, String)>, known: &[&str]) -> QueryParams {
         let mut errors = Vec::new();
         let mut reported: HashSet<&str> = HashSet::new();
         for (name, value) in &pairs {

@@ -181,7 +181,7 @@ pub async fn list_changes(
     pool: web::Data<Pool>,
     watch: web::Data<ChangeWatch>,
 ) -> Result<HttpResponse, ApiError> {
-    let mut params = QueryParams::parse(req.query_string(), &["after", "limit", "wait"]);
+    let mut params = QueryParams::parse_public(req.query_string(), &["after", "limit", "wait"]);
     let after = params.one("after", "a cursor this feed issued", Position::from_cursor);
     let limit = params
         .integer("limit", 1, MAX_LIMIT)

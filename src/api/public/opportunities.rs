@@ -235,7 +235,7 @@ pub async fn list_opportunities(
         return feeds::answer(format, &req, &pool, true).await;
     }
     let known = [listing::FILTER_PARAMS, &["facets"]].concat();
-    let mut params = QueryParams::parse(req.query_string(), &known);
+    let mut params = QueryParams::parse_public(req.query_string(), &known);
     let filter = listing::parse_filter(&mut params);
     let sort = listing::parse_sort(&mut params, listing::default_sort(filter.text.is_some()));
     let facets = params.many_up_to(
@@ -361,7 +361,7 @@ pub async fn get_opportunity(
     path: web::Path<String>,
     pool: web::Data<Pool>,
 ) -> Result<HttpResponse, ApiError> {
-    let mut params = QueryParams::parse(req.query_string(), &["lang", "format"]);
+    let mut params = QueryParams::parse_public(req.query_string(), &["lang", "format"]);
     let lang = listing::language(&req, &mut params);
     let asked = params.one("format", "json or jsonld", |v| match v {
         "json" => Some(Format::Json),

@@ -65,7 +65,7 @@ pub async fn list_organizations(
     pool: web::Data<Pool>,
 ) -> Result<HttpResponse, ApiError> {
     let mut params =
-        QueryParams::parse(req.query_string(), &["country", "kind", "limit", "cursor"]);
+        QueryParams::parse_public(req.query_string(), &["country", "kind", "limit", "cursor"]);
     let filter = OrganizationFilter {
         countries: params.many(
             "country",
@@ -125,7 +125,7 @@ pub async fn get_organization(
     path: web::Path<String>,
     pool: web::Data<Pool>,
 ) -> Result<HttpResponse, ApiError> {
-    QueryParams::parse(req.query_string(), &[]).finish()?;
+    QueryParams::parse_public(req.query_string(), &[]).finish()?;
     let key = path.into_inner();
     let found = database::run(&pool, move |conn| {
         Ok(store::organizations::find(conn, &key))

@@ -142,7 +142,7 @@ fn terms(name: &str) -> Option<Vec<Term>> {
 )]
 #[get("/taxonomies")]
 pub async fn list_taxonomies(req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    QueryParams::parse(req.query_string(), &[]).finish()?;
+    QueryParams::parse_public(req.query_string(), &[]).finish()?;
     Ok(HttpResponse::Ok().json(TaxonomyIndex {
         names: NAMES.iter().map(|n| n.to_string()).collect(),
     }))
@@ -168,7 +168,7 @@ pub async fn get_taxonomy(
     req: HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    QueryParams::parse(req.query_string(), &[]).finish()?;
+    QueryParams::parse_public(req.query_string(), &[]).finish()?;
     let name = path.into_inner();
     match terms(&name) {
         Some(terms) => Ok(HttpResponse::Ok().json(Taxonomy { name, terms })),

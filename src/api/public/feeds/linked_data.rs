@@ -162,7 +162,7 @@ pub async fn catalogue(
     pool: web::Data<Pool>,
     base: web::Data<PublicUrl>,
 ) -> Result<HttpResponse, ApiError> {
-    QueryParams::parse(req.query_string(), &[]).finish()?;
+    QueryParams::parse_public(req.query_string(), &[]).finish()?;
     let now = Utc::now();
     let (modified, published) = database::run(&pool, move |conn| {
         Ok((

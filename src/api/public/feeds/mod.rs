@@ -99,7 +99,7 @@ pub async fn answer(
     pool: &web::Data<Pool>,
     negotiated: bool,
 ) -> Result<HttpResponse, ApiError> {
-    let mut params = QueryParams::parse(req.query_string(), listing::FILTER_PARAMS);
+    let mut params = QueryParams::parse_public(req.query_string(), listing::FILTER_PARAMS);
     let filter = listing::parse_filter(&mut params);
     let sort = listing::parse_sort(&mut params, default_sort(format, filter.text.is_some()));
     let lang = listing::language(req, &mut params);

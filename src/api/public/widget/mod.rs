@@ -31,7 +31,7 @@ const SCRIPT: &str = include_str!("widget.js");
 )]
 #[get("/widget.js")]
 pub async fn widget_js(req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    QueryParams::parse(req.query_string(), &[]).finish()?;
+    QueryParams::parse_public(req.query_string(), &[]).finish()?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "text/javascript; charset=utf-8"))
         .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))

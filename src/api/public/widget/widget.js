@@ -18,6 +18,7 @@
       loading: "Loading open calls\u2026",
       empty: "No open calls match this search at the moment.",
       failed: "The open calls could not be loaded.",
+      reason: "The directory says:",
       by: "by",
       deadline: "Deadline",
       rolling: "Rolling: apply any time",
@@ -28,6 +29,7 @@
       loading: "Nalagam odprte razpise \u2026",
       empty: "Trenutno ni razpisov, ki bi ustrezali iskanju.",
       failed: "Razpisov ni bilo mogo\u010de nalo\u017eiti.",
+      reason: "Imenik sporo\u010da:",
       by: "organizator",
       deadline: "Rok",
       rolling: "Sprotno: prijave kadar koli",
@@ -108,8 +110,17 @@
     el.appendChild(section);
     fetch(base + "/api/v1/opportunities?" + query.toString(), { headers: { Accept: "application/json" } })
       .then(function (r) {
-        if (!r.ok) throw new Error(String(r.status));
-        return r.json();
+        if (r.ok) return r.json();
+        // The service says what is wrong (a problem document): show it to whoever
+        // set the widget up.
+        return r.json().then(
+          function (problem) {
+            var said = new Error(problem.detail || problem.title || String(r.status));
+            said.fromDirectory = true;
+            throw said;
+          },
+          function () { throw new Error(String(r.status)); }
+        );
       })
       .then(function (page) {
         if (!page.items.length) {
@@ -124,8 +135,10 @@
         var source = node("p", "mdw-source", words.source);
         section.appendChild(source);
       })
-      .catch(function () {
-        status.textContent = words.failed;
+      .catch(function (e) {
+        status.textContent = e.fromDirectory
+          ? words.failed + " " + words.reason + " " + e.message
+          : words.failed;
       });
   }
 
