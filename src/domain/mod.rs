@@ -1,4 +1,5 @@
-//! Pure types and rules: vocabularies, places, codes, deadlines and computed status. No I/O.
+//! Pure types and rules: vocabularies, places, codes, deadlines, computed status and what a
+//! text may hold. No I/O.
 
 #[macro_use]
 pub mod vocabulary;
@@ -14,4 +15,5 @@ pub mod opportunity;
 pub mod search;
 pub mod slug;
 pub mod status;
+pub mod text;
 pub mod webhooks;

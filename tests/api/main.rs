@@ -10,6 +10,7 @@ mod compression;
 mod concurrency;
 mod conditional;
 mod contract;
+mod control_characters;
 mod cors;
 mod curation;
 mod demo;

@@ -3,6 +3,7 @@
 
 use serde_json::{Map, Value};
 
+use crate::domain::text;
 use crate::error::{ApiError, FieldIssue};
 
 /// The largest JSON body accepted (imports have their own, larger limit).
@@ -80,14 +81,18 @@ impl<'a> Fields<'a> {
         value
     }
 
-    /// A string of at most `max` characters (trimmed; empty counts as absent).
+    /// A string of at most `max` characters (trimmed; empty counts as absent), without
+    /// control characters other than tabs and line breaks (see [`text::accepted`]).
     pub fn text(&mut self, key: &str, max: usize) -> Option<String> {
         match self.value(key)? {
-            Value::String(s) if s.contains('\0') => {
-                self.fail(key, "must not contain NUL characters");
-                None
-            }
             Value::String(s) => {
+                let s = match text::accepted(s) {
+                    Ok(s) => s,
+                    Err(reason) => {
+                        self.fail(key, reason);
+                        return None;
+                    }
+                };
                 let s = s.trim();
                 if s.chars().count() > max {
                     self.fail(key, format!("is longer than {max} characters"));

@@ -8,6 +8,7 @@ use atom_syndication::{Category, Entry, Feed as AtomFeed, Link, Person, Text};
 
 use super::Feed;
 use crate::domain::opportunity::{Opportunity, Organization};
+use crate::domain::text;
 use crate::error::ApiError;
 
 fn link(href: &str, rel: &str, media: Option<&str>) -> Link {
@@ -90,5 +91,8 @@ pub fn render(feed: &Feed, entries: &[(Opportunity, Organization)]) -> Result<St
     let bytes = atom
         .write_to(Vec::new())
         .map_err(|e| ApiError::Internal(format!("the Atom feed did not serialize: {e}")))?;
-    String::from_utf8(bytes).map_err(|e| ApiError::Internal(e.to_string()))
+    let xml = String::from_utf8(bytes).map_err(|e| ApiError::Internal(e.to_string()))?;
+    // XML cannot carry control characters, escaped or not; none appears in markup, so
+    // dropping every one left in the text keeps the document XML whatever was stored.
+    Ok(text::printable(&xml).into_owned())
 }

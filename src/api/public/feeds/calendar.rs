@@ -11,6 +11,7 @@
 //! - A withdrawn entry's deadline comes once more with `STATUS:CANCELLED` (and a higher
 //!   `SEQUENCE`), so calendars that hold it drop it instead of keeping a stale deadline.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, Utc};
@@ -25,6 +26,7 @@ use ics::{Alarm, Daylight, Event, ICalendar, Standard, TimeZone, escape_text};
 use super::Feed;
 use super::time_zones::{format_offset, observances};
 use crate::domain::opportunity::{Lang, Opportunity, Organization};
+use crate::domain::text;
 
 /// The reminders before each deadline: (days before, English and Slovenian wording).
 const REMINDERS: &[(i64, &str, &str)] = &[
@@ -34,6 +36,16 @@ const REMINDERS: &[(i64, &str, &str)] = &[
 
 fn utc_stamp(at: DateTime<Utc>) -> String {
     at.format("%Y%m%dT%H%M%SZ").to_string()
+}
+
+/// A TEXT value: without the control characters RFC 5545 forbids in it (whatever was
+/// stored), escaped.
+fn text_value<'a>(text: impl Into<Cow<'a, str>>) -> Cow<'a, str> {
+    let text = text.into();
+    match text::printable(&text) {
+        Cow::Borrowed(_) => escape_text(text),
+        Cow::Owned(clean) => escape_text(clean),
+    }
 }
 
 /// The calendar of `entries`' deadlines, with `cancelled` ones marked so. Entries
@@ -50,10 +62,10 @@ pub fn render(
         "Deadlines: international mobility calls",
         "Roki: razpisi za mednarodno mobilnost",
     );
-    calendar.push(ics::properties::Name::new(escape_text(name)));
+    calendar.push(ics::properties::Name::new(text_value(name)));
     calendar.push(ics::components::Property::new(
         "X-WR-CALNAME",
-        escape_text(name),
+        text_value(name),
     ));
     calendar.push(ics::properties::RefreshInterval::new("PT6H"));
     calendar.push(ics::components::Property::new("X-PUBLISHED-TTL", "PT6H"));
@@ -101,7 +113,7 @@ fn event<'a>(
     let mut start = DtStart::new(at.with_timezone(&zone).format("%Y%m%dT%H%M%S").to_string());
     start.add(Parameter::new("TZID", zone.name()));
     event.push(start);
-    event.push(Summary::new(escape_text(format!(
+    event.push(Summary::new(text_value(format!(
         "{}: {title}",
         feed.say("Deadline", "Rok")
     ))));
@@ -109,7 +121,7 @@ fn event<'a>(
     if let Some(apply) = &o.application_url {
         description.push_str(&format!("\n{}: {apply}", feed.say("Apply", "Prijava")));
     }
-    event.push(Description::new(escape_text(description.trim().to_owned())));
+    event.push(Description::new(text_value(description.trim().to_owned())));
     event.push(URL::new(feed.entry_url(o)));
     // The version grows with every edit, and withdrawing is one.
     event.push(Sequence::new(o.version.max(0).to_string()));
@@ -124,7 +136,7 @@ fn event<'a>(
             let text = format!("{}: {title}", feed.lang.unwrap_or(Lang::En).pick(en, sl));
             event.add_alarm(Alarm::display(
                 Trigger::new(format!("-P{days}D")),
-                Description::new(escape_text(text)),
+                Description::new(text_value(text)),
             ));
         }
     }

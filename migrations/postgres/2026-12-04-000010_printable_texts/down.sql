@@ -1,0 +1,2 @@
+-- Removed control characters cannot be restored, and need not be.
+SELECT 1;
