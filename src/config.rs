@@ -152,9 +152,20 @@ impl Settings {
 }
 
 /// The public address: an `http` or `https` URL without query or fragment, kept without
-/// a trailing slash; by default the bind address.
+/// a trailing slash; by default the bind address, unless that names no address a partner
+/// could reach (a wildcard such as `0.0.0.0` or `[::]`, or port 0): then every feed,
+/// JSON-LD and webhook link would be broken, so the setting is required.
 pub fn parse_public_url(configured: Option<String>, bind: &str) -> Result<String, String> {
     let Some(value) = configured else {
+        if let Ok(address) = bind.parse::<std::net::SocketAddr>()
+            && (address.ip().is_unspecified() || address.port() == 0)
+        {
+            return Err(format!(
+                "MOBILITY_BIND is {bind}, which is not an address partners can reach, and MOBILITY_PUBLIC_URL is not set: \
+                 feeds, JSON-LD, next_url and webhooks would link to it. Set MOBILITY_PUBLIC_URL to the address the \
+                 service is reached at (https://directory.example.org)"
+            ));
+        }
         return Ok(format!("http://{bind}"));
     };
     let url = url::Url::parse(&value)
@@ -210,6 +221,18 @@ mod tests {
             "https://example.org/mobility"
         );
         assert!(parse_public_url(Some("dir.example.org".into()), "x").is_err());
+        for wildcard in ["0.0.0.0:8080", "[::]:8080", "127.0.0.1:0"] {
+            let refused = parse_public_url(None, wildcard).unwrap_err();
+            assert!(refused.contains("MOBILITY_PUBLIC_URL"), "{refused}");
+        }
+        assert_eq!(
+            parse_public_url(Some("https://dir.example.org".into()), "0.0.0.0:8080").unwrap(),
+            "https://dir.example.org"
+        );
+        assert_eq!(
+            parse_public_url(None, "localhost:8080").unwrap(),
+            "http://localhost:8080"
+        );
         assert!(parse_public_url(Some("https://a.example/?x=1".into()), "x").is_err());
     }
 

@@ -1,14 +1,15 @@
-//! The `mobility-directory` command: `serve` (default), `migrate`, `seed`, `openapi`.
+//! The `mobility-directory` command: `serve` (default), `migrate`, `seed`, `openapi`,
+//! `user`, `import`, and `probe` (the container's health check).
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use mobility_directory::app::Application;
-use mobility_directory::config::Settings;
+use mobility_directory::config::{self, Settings};
 use mobility_directory::domain::vocabulary::Role;
 use mobility_directory::{api, auth, db, demo, openapi, store, telemetry};
 
-const USAGE: &str = "usage: mobility-directory [serve|migrate|seed|openapi]
+const USAGE: &str = "usage: mobility-directory [serve|migrate|seed|openapi|probe]
        mobility-directory user add --email E --role admin|editor|contributor
        mobility-directory import FILE --source S [--dry-run] [--publish]
 
@@ -17,6 +18,8 @@ const USAGE: &str = "usage: mobility-directory [serve|migrate|seed|openapi]
   migrate   apply pending database migrations
   seed      load the demo set (relative to today) into the database
   openapi   print the OpenAPI document to stdout
+  probe     exit 0 when the service on MOBILITY_BIND answers /readyz with 200
+            (the container's health check; needs no other tool)
   user add  create a staff account; the password is read from the terminal
             (without echo) or from the first line of standard input
   import    upsert entries from a JSON or CSV file (by extension), as
@@ -41,10 +44,8 @@ fn main() -> ExitCode {
             telemetry::init(settings.log_format);
             import(&settings, &args[1..])
         }),
-        "openapi" => {
-            print!("{}", openapi::document_json());
-            Ok(())
-        }
+        "openapi" => print_document(),
+        "probe" => probe(),
         "serve" | "migrate" | "seed" => Settings::from_env().and_then(|settings| {
             telemetry::init(settings.log_format);
             match command {
@@ -68,6 +69,59 @@ fn main() -> ExitCode {
             eprintln!("error: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Prints the OpenAPI document; a reader that stops early (`| head`) is no error.
+fn print_document() -> Result<(), String> {
+    use std::io::Write;
+    match std::io::stdout().write_all(openapi::document_json().as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.to_string()),
+        _ => Ok(()),
+    }
+}
+
+/// Asks the service on `MOBILITY_BIND` (on loopback when it listens on every address)
+/// for `/readyz`, with a plain HTTP/1.1 request, and succeeds on 200.
+fn probe() -> Result<(), String> {
+    use std::io::{Read, Write};
+    use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+    use std::time::Duration;
+    let bind = std::env::var("MOBILITY_BIND").unwrap_or_else(|_| config::DEFAULT_BIND.into());
+    let mut address: SocketAddr = bind
+        .to_socket_addrs()
+        .map_err(|e| format!("MOBILITY_BIND {bind}: {e}"))?
+        .next()
+        .ok_or_else(|| format!("MOBILITY_BIND {bind} names no address"))?;
+    if address.ip().is_unspecified() {
+        address.set_ip(if address.is_ipv4() {
+            std::net::Ipv4Addr::LOCALHOST.into()
+        } else {
+            std::net::Ipv6Addr::LOCALHOST.into()
+        });
+    }
+    let timeout = Duration::from_secs(3);
+    let mut stream =
+        TcpStream::connect_timeout(&address, timeout).map_err(|e| format!("{address}: {e}"))?;
+    stream
+        .set_read_timeout(Some(timeout))
+        .map_err(|e| e.to_string())?;
+    stream
+        .set_write_timeout(Some(timeout))
+        .map_err(|e| e.to_string())?;
+    stream
+        .write_all(b"GET /readyz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .map_err(|e| format!("{address}: {e}"))?;
+    let mut head = [0u8; 12];
+    stream
+        .read_exact(&mut head)
+        .map_err(|e| format!("{address}: {e}"))?;
+    match &head[9..12] {
+        b"200" => Ok(()),
+        status => Err(format!(
+            "{address}/readyz answered {}",
+            String::from_utf8_lossy(status)
+        )),
     }
 }
 

@@ -1,5 +1,6 @@
 //! The binary itself: first start on the embedded default, `seed`, `migrate`, `openapi`,
-//! JSON logs and graceful shutdown on SIGTERM.
+//! JSON logs, graceful shutdown on SIGTERM, the configuration it refuses, and what the
+//! container image runs (its health check, its build steps).
 
 use std::collections::HashSet;
 use std::process::{Command, Stdio};
@@ -304,6 +305,7 @@ fn serve_refuses_a_short_signing_secret() {
             format!("sqlite://{}/x.sqlite3", dir.path().display()),
         )
         .env("MOBILITY_BIND", "127.0.0.1:0")
+        .env("MOBILITY_PUBLIC_URL", "https://directory.example")
         .env("MOBILITY_JWT_SECRET", "too-short")
         .output()
         .unwrap();
@@ -312,4 +314,123 @@ fn serve_refuses_a_short_signing_secret() {
         String::from_utf8_lossy(&out.stderr)
             .contains("MOBILITY_JWT_SECRET must be at least 32 bytes")
     );
+}
+
+#[test]
+fn openapi_into_a_reader_that_stops_early_is_no_error() {
+    // `mobility-directory openapi | head -c 100`: the pipe closes after 100 bytes.
+    let mut child = Command::new(BIN)
+        .arg("openapi")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 100];
+    std::io::Read::read_exact(&mut stdout, &mut first).unwrap();
+    drop(stdout);
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(out.status.success(), "{:?}: {stderr}", out.status);
+}
+
+#[test]
+fn a_wildcard_bind_without_a_public_url_is_refused_with_the_variable_to_set() {
+    for bind in ["0.0.0.0:8080", "[::]:8080"] {
+        let dir = tempfile::tempdir().unwrap();
+        let out = Command::new(BIN)
+            .arg("serve")
+            .current_dir(dir.path())
+            .env("MOBILITY_BIND", bind)
+            .env_remove("MOBILITY_PUBLIC_URL")
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{bind}: started");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("Set MOBILITY_PUBLIC_URL") && stderr.contains(bind),
+            "{bind}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn the_container_health_check_probes_readyz_on_the_bind_address() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut server = Command::new(BIN)
+        .arg("serve")
+        .current_dir(dir.path())
+        .env("MOBILITY_BIND", format!("0.0.0.0:{port}"))
+        .env("MOBILITY_PUBLIC_URL", "https://directory.example")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_until_ready(&format!("http://127.0.0.1:{port}"));
+    // The Dockerfile's HEALTHCHECK, run as the image runs it (same environment).
+    let dockerfile = include_str!("../../Dockerfile");
+    let check = dockerfile
+        .lines()
+        .skip_while(|l| !l.starts_with("HEALTHCHECK"))
+        .find_map(|l| l.trim().strip_prefix("CMD "))
+        .expect("a HEALTHCHECK with a CMD");
+    let argv: Vec<String> = serde_json::from_str(check).expect("CMD in exec form");
+    assert_eq!(argv[0], "mobility-directory");
+    let probe = |bind: String| {
+        Command::new(BIN)
+            .args(&argv[1..])
+            .env("MOBILITY_BIND", bind)
+            .output()
+            .unwrap()
+    };
+    let healthy = probe(format!("0.0.0.0:{port}"));
+    assert!(healthy.status.success(), "{healthy:?}");
+    let _ = server.kill();
+    let _ = server.wait();
+    let down = probe(format!("0.0.0.0:{port}"));
+    assert!(
+        !down.status.success(),
+        "the probe fails when nothing answers"
+    );
+}
+
+#[test]
+fn the_dockerfile_copies_what_exists_and_ships_ca_certificates() {
+    // No container engine runs here (CI builds the image where one does): the steps that
+    // can be checked without one are.
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dockerfile = include_str!("../../Dockerfile");
+    for line in dockerfile
+        .lines()
+        .filter(|l| l.starts_with("COPY ") && !l.contains("--from"))
+    {
+        let parts: Vec<&str> = line.split_whitespace().collect();
+        for source in &parts[1..parts.len() - 1] {
+            assert!(
+                root.join(source).exists(),
+                "{line}: {source} does not exist"
+            );
+        }
+    }
+    let runtime = dockerfile.rsplit("FROM ").next().unwrap();
+    assert!(
+        runtime.contains("ca-certificates"),
+        "the runtime stage installs CA certificates"
+    );
+    assert!(runtime.contains("HEALTHCHECK"));
+    // The dependency layer is built from the manifest alone, before the sources come in.
+    let manifest = dockerfile.find("COPY Cargo.toml Cargo.lock").unwrap();
+    let first_build = dockerfile.find("cargo build").unwrap();
+    let sources = dockerfile.find("COPY src src").unwrap();
+    assert!(manifest < first_build && first_build < sources);
+    // What the build needs is not kept out of its context.
+    let ignored = include_str!("../../.dockerignore");
+    for needed in ["src", "migrations", "Cargo.toml", "Cargo.lock"] {
+        assert!(
+            !ignored.lines().any(|l| l.trim() == needed),
+            "{needed} is ignored"
+        );
+    }
 }
