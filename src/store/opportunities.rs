@@ -56,6 +56,9 @@ pub struct OpportunityFilter {
 pub enum Sort {
     /// Soonest deadline first; calls without a deadline last.
     Deadline,
+    /// Latest deadline first (the archive's most recently closed first); calls without a
+    /// deadline first.
+    DeadlineDesc,
     /// Most recently published first.
     Newest,
     /// Most recently updated first.
@@ -367,6 +370,7 @@ pub fn list(
     let query = match (sort, ranked) {
         (Sort::Relevance, Some(_)) => query.order((score().desc(), id.asc())),
         (Sort::Deadline | Sort::Relevance, _) => query.order((sort_deadline.asc(), id.asc())),
+        (Sort::DeadlineDesc, _) => query.order((sort_deadline.desc(), id.desc())),
         (Sort::Newest, _) => query.order((published_at.desc(), id.desc())),
         (Sort::Updated, _) => query.order((updated_at.desc(), id.desc())),
     };
@@ -389,6 +393,14 @@ pub fn list(
                         sort_deadline
                             .ge(at)
                             .and(sort_deadline.gt(at).or(id.gt(after_id))),
+                    )
+                }
+                (Sort::DeadlineDesc, _) => {
+                    let at = parse_time_key(deadline_at)?;
+                    query.filter(
+                        sort_deadline
+                            .le(at)
+                            .and(sort_deadline.lt(at).or(id.lt(after_id))),
                     )
                 }
                 (Sort::Newest, _) => {

@@ -383,8 +383,16 @@ fn an_entry_is_a_schema_org_monetary_grant_and_the_catalogue_a_dataset() {
         })
         .collect();
     assert!(names.contains(&("sl", "Poletni plesni laboratorij")));
-    let place = &grant[schema("about")][0];
+    let page = &grant[schema("subjectOf")][0];
+    assert_eq!(page["@type"][0], schema("WebPage"));
+    assert!(page[schema("dateModified")][0]["@value"].is_string());
+    let place = &page[schema("spatialCoverage")][0];
     assert_eq!(place["@type"][0], schema("Place"));
+    // Every property is one schema.org defines for the type it is on.
+    assert_eq!(
+        parse("schemaorg", &by_param)["violations"],
+        serde_json::json!([])
+    );
     assert_eq!(entries.len(), 3);
 
     let dataset = parse(
@@ -392,6 +400,21 @@ fn an_entry_is_a_schema_org_monetary_grant_and_the_catalogue_a_dataset() {
         &get_ok(&app, "/api/v1/dataset", "application/ld+json"),
     );
     assert_eq!(dataset[0]["@type"][0], schema("Dataset"));
+    assert_eq!(
+        dataset[0][schema("license")][0]["@value"],
+        "https://creativecommons.org/licenses/by/4.0/"
+    );
+    assert_eq!(
+        dataset[0][schema("creator")][0]["@type"][0],
+        schema("Organization")
+    );
+    assert_eq!(
+        parse(
+            "schemaorg",
+            &get_ok(&app, "/api/v1/dataset", "application/ld+json")
+        )["violations"],
+        serde_json::json!([])
+    );
     let downloads = dataset[0][schema("distribution")].as_array().unwrap();
     let formats: Vec<&str> = downloads
         .iter()

@@ -50,6 +50,7 @@ fn every_sort_pages_through_all_entries_once_in_order() {
     let app = tied_world();
     for (sort, field, descending) in [
         ("deadline", "deadline", false),
+        ("deadline_desc", "deadline", true),
         ("newest", "published_at", true),
         ("updated", "updated_at", true),
     ] {

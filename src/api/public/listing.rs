@@ -84,10 +84,11 @@ pub fn parse_sort(params: &mut QueryParams, default: Sort) -> Sort {
     params
         .one(
             "sort",
-            "one of relevance, deadline, newest, updated",
+            "one of relevance, deadline, deadline_desc, newest, updated",
             |v| match v {
                 "relevance" => Some(Sort::Relevance),
                 "deadline" => Some(Sort::Deadline),
+                "deadline_desc" => Some(Sort::DeadlineDesc),
                 "newest" => Some(Sort::Newest),
                 "updated" => Some(Sort::Updated),
                 _ => None,

@@ -167,6 +167,7 @@ fn facet_counts(counted: Vec<(Facet, Counts)>, lang: Option<Lang>) -> FacetCount
 pub enum SortOrder {
     Relevance,
     Deadline,
+    DeadlineDesc,
     Newest,
     Updated,
 }
@@ -198,7 +199,7 @@ pub enum SortOrder {
         ("career_stage" = Option<Vec<CareerStage>>, Query, max_items = 50, description = "Aimed at this career stage; calls for `any` stage always match."),
         ("organization" = Option<String>, Query, pattern = "^[A-Za-z0-9-]{1,120}$", description = "Offered by this organization (id or slug)."),
         ("updated_since" = Option<String>, Query, format = DateTime, description = "Changed at or after this instant."),
-        ("sort" = Option<SortOrder>, Query, description = "`relevance` (best match first; the default with `q`, and the same as `deadline` without it), `deadline` (soonest first, the default without `q`), `newest` (latest published first) or `updated` (latest change first)."),
+        ("sort" = Option<SortOrder>, Query, description = "`relevance` (best match first; the default with `q`, and the same as `deadline` without it), `deadline` (soonest first, the default without `q`; calls without a deadline last), `deadline_desc` (latest deadline first: the archive's most recently closed first; calls without a deadline first), `newest` (latest published first, whatever the deadline) or `updated` (latest change first)."),
         ("limit" = Option<i64>, Query, minimum = 1, maximum = 100, description = "Page size, default 20."),
         ("facets" = Option<Vec<FacetName>>, Query, max_items = 6, example = json!(["type", "discipline", "status"]), description = "Count the matches by these properties, for filter menus; see `facets` in the answer. Each facet is counted without its own filter."),
         ("lang" = Option<Lang>, Query, example = "sl", description = "Serve the texts in this language (falling back to the other, marked, where a translation is missing) and add the names of types, statuses, disciplines, countries and costs in it. Overrides `Accept-Language`; without either, texts come in both languages."),

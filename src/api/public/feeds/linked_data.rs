@@ -50,7 +50,13 @@ pub fn grant(base: &str, o: &Opportunity, org: &Organization, lang: Option<Lang>
         "identifier": [o.id.to_string(), o.slug],
         "name": text_in(&o.title, lang),
         "description": text_in(&o.summary, lang),
-        "dateModified": o.updated_at.to_rfc3339_opts(SecondsFormat::Secs, true),
+        // A grant has no dates of its own in schema.org: they are the page's, which is
+        // about the grant.
+        "subjectOf": {
+            "@type": "WebPage",
+            "url": url,
+            "dateModified": o.updated_at.to_rfc3339_opts(SecondsFormat::Secs, true),
+        },
         "funder": {
             "@type": "Organization",
             "@id": format!("{base}/api/v1/organizations/{}", org.slug),
@@ -65,7 +71,8 @@ pub fn grant(base: &str, o: &Opportunity, org: &Organization, lang: Option<Lang>
         grant["funder"]["address"]["addressLocality"] = json!(city);
     }
     if let Some(published) = o.published_at {
-        grant["datePublished"] = json!(published.to_rfc3339_opts(SecondsFormat::Secs, true));
+        grant["subjectOf"]["datePublished"] =
+            json!(published.to_rfc3339_opts(SecondsFormat::Secs, true));
     }
     if let Some(funding) = &o.funding {
         let mut amount = json!({"@type": "MonetaryAmount", "currency": funding.currency.code()});
@@ -105,11 +112,16 @@ pub fn grant(base: &str, o: &Opportunity, org: &Organization, lang: Option<Lang>
             json!({"@type": "Place", "address": address})
         })
         .collect();
+    // Where the stay or project takes place: what the page about the grant covers.
     if !places.is_empty() {
-        grant["about"] = json!(places);
+        grant["subjectOf"]["spatialCoverage"] = json!(places);
     }
     grant
 }
+
+/// The licence the directory's data is published under: Creative Commons Attribution 4.0,
+/// so partners may mirror and republish it, naming the source.
+pub const DATA_LICENSE: &str = "https://creativecommons.org/licenses/by/4.0/";
 
 /// The whole catalogue as a schema.org `Dataset`, with its downloads.
 pub fn dataset(base: &str, modified: chrono::DateTime<Utc>, published: i64) -> Value {
@@ -130,6 +142,8 @@ pub fn dataset(base: &str, modified: chrono::DateTime<Utc>, published: i64) -> V
         "description": "The curated directory of open calls, artist residencies and mobility funding for the cultural and creative sectors, in English and Slovenian. Each download takes the filters of the list (`type`, `discipline`, `eligible_country`, `q`, …) and pages with `cursor` (see the `Link` header).",
         "inLanguage": ["en", "sl"],
         "isAccessibleForFree": true,
+        "license": DATA_LICENSE,
+        "creator": {"@type": "Organization", "name": "mobility-directory", "url": base},
         "dateModified": modified.to_rfc3339_opts(SecondsFormat::Secs, true),
         "size": format!("{published} published entries"),
         "variableMeasured": ["type", "status", "deadline", "disciplines", "destination", "eligibility", "funding"],
