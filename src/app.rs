@@ -44,6 +44,8 @@ pub struct KeyDefaults {
 pub struct Application {
     server: Server,
     port: u16,
+    /// The metrics listener and its port, when `MOBILITY_METRICS_BIND` asks for one.
+    metrics: Option<(Server, u16)>,
     /// Delivers webhooks while the server runs; stops with it.
     _deliveries: DeliveryWorker,
 }
@@ -78,6 +80,11 @@ impl Application {
         let workers = settings.workers.unwrap_or_else(|| {
             std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
         });
+        let metrics_here = settings.metrics_bind.is_none();
+        let metrics = match &settings.metrics_bind {
+            Some(bind) => Some(metrics_server(bind, pool.clone())?),
+            None => None,
+        };
         let builder = actix_server::Server::build();
         let shutdown = builder.graceful_shutdown_signal();
         let server = builder
@@ -102,6 +109,11 @@ impl Application {
                     .service(utoipa_actix_web::scope("/api/v1").configure(api::configure_v1))
                     .configure(api::configure_operations)
                     .split_for_parts();
+                let app = if metrics_here {
+                    app.route("/metrics", web::get().to(api::metrics::scrape))
+                } else {
+                    app
+                };
                 let app = app
                     .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", document.clone()))
                     .route("/docs", web::get().to(redirect_to_docs))
@@ -122,6 +134,7 @@ impl Application {
                     .wrap(ErrorHandlers::new().default_handler(error::problem_fallback))
                     .wrap(from_fn(refuse_nul_in_path))
                     .wrap(from_fn(refuse_long_uri))
+                    .wrap(from_fn(api::metrics::count_request))
                     .wrap(from_fn(echo_request_id))
                     .wrap(TracingLogger::<RequestSpan>::new());
                 let signal = shutdown.clone();
@@ -152,8 +165,14 @@ impl Application {
         Ok(Application {
             server,
             port,
+            metrics,
             _deliveries: deliveries,
         })
+    }
+
+    /// The port `/metrics` is served on when `MOBILITY_METRICS_BIND` gives it one of its own.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics.as_ref().map(|(_, port)| *port)
     }
 
     pub fn port(&self) -> u16 {
@@ -168,8 +187,40 @@ impl Application {
     /// Serves until stopped; SIGTERM and SIGINT stop it gracefully, letting
     /// requests in flight finish.
     pub async fn run(self) -> std::io::Result<()> {
-        self.server.await
+        let metrics = self.metrics.map(|(server, _)| {
+            let handle = server.handle();
+            actix_web::rt::spawn(server);
+            handle
+        });
+        let served = self.server.await;
+        if let Some(metrics) = metrics {
+            metrics.stop(true).await;
+        }
+        served
     }
+}
+
+/// `/metrics` alone, on a listener of its own; it stops when the main server does.
+fn metrics_server(bind: &str, pool: web::Data<Pool>) -> Result<(Server, u16), String> {
+    let listener = TcpListener::bind(bind)
+        .map_err(|e| format!("MOBILITY_METRICS_BIND: cannot listen on {bind}: {e}"))?;
+    let port = listener.local_addr().map_err(|e| e.to_string())?.port();
+    let server = actix_web::HttpServer::new(move || {
+        App::new()
+            .app_data(pool.clone())
+            .route("/metrics", web::get().to(api::metrics::scrape))
+            .default_service(web::to(|| async {
+                Err::<HttpResponse, _>(error::ApiError::NotFound(
+                    "only /metrics is served on this address".into(),
+                ))
+            }))
+    })
+    .workers(1)
+    .disable_signals()
+    .listen(listener)
+    .map_err(|e| e.to_string())?
+    .run();
+    Ok((server, port))
 }
 
 /// Browser code on any origin may read the API; only code on `write_origins` may call the

@@ -36,6 +36,9 @@ pub struct Settings {
     /// `MOBILITY_RESPONSE_CACHE_MB`: memory for kept public answers, 0 to keep none
     /// (default 32).
     pub response_cache_mb: usize,
+    /// `MOBILITY_METRICS_BIND`: where `/metrics` is served on a listener of its own (for
+    /// an address only the monitoring network reaches); unset, it is served on `bind`.
+    pub metrics_bind: Option<String>,
     /// `MOBILITY_CORS_ORIGINS`: the origins (`https://staff.example.org`, comma-separated)
     /// whose browser code may call the write endpoints; any origin may read (default: none).
     pub cors_origins: Vec<String>,
@@ -104,6 +107,7 @@ impl Settings {
                     .ok_or("MOBILITY_RESPONSE_CACHE_MB must be an integer from 0 to 4096")?,
                 None => 32,
             },
+            metrics_bind: var("MOBILITY_METRICS_BIND"),
             cors_origins: parse_origins(&var("MOBILITY_CORS_ORIGINS").unwrap_or_default())?,
             anonymous_per_minute: match var("MOBILITY_RATE_LIMIT_ANONYMOUS") {
                 Some(v) => v.parse().ok().filter(|n| *n <= 1_000_000).ok_or(

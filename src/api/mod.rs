@@ -5,6 +5,7 @@
 pub mod health;
 pub mod http;
 pub mod intake;
+pub mod metrics;
 pub mod public;
 pub mod staff;
 

@@ -258,6 +258,9 @@ impl Unavailable {
         if matches!(found, Some(Unavailable::ConnectionLost | Unavailable::Io)) {
             note_connection_lost();
         }
+        if found == Some(Unavailable::Busy) {
+            crate::metrics::database_busy();
+        }
         found
     }
 

@@ -338,3 +338,11 @@ pub fn redeliver(conn: &mut DbConn, endpoint_id: &Uuid, delivery_id: &str) -> St
     }
     Ok(())
 }
+
+/// How many deliveries wait to be sent: the depth of the webhook queue.
+pub fn pending_count(conn: &mut DbConn) -> StoreResult<i64> {
+    Ok(webhook_deliveries::table
+        .filter(webhook_deliveries::status.eq(PENDING))
+        .count()
+        .get_result(conn)?)
+}

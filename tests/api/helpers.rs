@@ -87,6 +87,8 @@ fn fresh_database() -> (String, TestDb) {
 
 pub struct TestApp {
     pub base: String,
+    /// Where `/metrics` is served when the settings give it a listener of its own.
+    pub metrics_base: Option<String>,
     pub pool: Pool,
     pub database_url: String,
     handle: ServerHandle,
@@ -169,6 +171,7 @@ fn start(
         token_ttl_seconds: 3600,
         trusted_proxies: TrustedProxies::default(),
         response_cache_mb: 32,
+        metrics_bind: None,
         cors_origins: vec![STAFF_ORIGIN.into()],
         public_url: "https://directory.example".into(),
         // Tests make many requests from one address; the limit tests set their own.
@@ -181,13 +184,15 @@ fn start(
     std::thread::spawn(move || {
         actix_web::rt::System::new().block_on(async move {
             let app = Application::build(&settings, server_pool).expect("bind port 0");
-            tx.send((app.port(), app.handle())).unwrap();
+            tx.send((app.port(), app.metrics_port(), app.handle()))
+                .unwrap();
             app.run().await
         })
     });
-    let (port, handle) = rx.recv().expect("the server starts");
+    let (port, metrics_port, handle) = rx.recv().expect("the server starts");
     TestApp {
         base: format!("http://127.0.0.1:{port}"),
+        metrics_base: metrics_port.map(|p| format!("http://127.0.0.1:{p}")),
         pool,
         database_url,
         handle,

@@ -22,6 +22,7 @@ mod helpers;
 mod intake;
 mod languages;
 mod limits;
+mod metrics;
 mod operations;
 mod paging;
 mod parsers;

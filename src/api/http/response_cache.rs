@@ -456,8 +456,14 @@ pub async fn serve_from_cache(
     let coding = Coding::negotiate(&req);
     let making = loop {
         match cache.claim(epoch, &key) {
-            Claim::Kept(kept) => return Ok(req.into_response(answer(&kept, coding))),
-            Claim::Make(making) => break making,
+            Claim::Kept(kept) => {
+                crate::metrics::cache(true);
+                return Ok(req.into_response(answer(&kept, coding)));
+            }
+            Claim::Make(making) => {
+                crate::metrics::cache(false);
+                break making;
+            }
             Claim::Wait(mut done) => {
                 // Woken when the other request is done, kept or not; then look again.
                 if actix_web::rt::time::timeout(LONGEST_WAIT, done.changed())
