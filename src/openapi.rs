@@ -96,7 +96,9 @@ pub fn document() -> utoipa::openapi::OpenApi {
 
 /// What the route annotations cannot say once for all operations:
 /// - a server, so that tools know where the paths are (relative to the document);
-/// - `security: []` on every operation that takes no token, so that it is visibly public;
+/// - on every operation that takes no token, a `security` that says it is public: under
+///   `/api/` a partner's key is optional (`[{}, {"partner_key": []}]`), elsewhere none
+///   is taken (`[]`);
 /// - every error answer as the one `Problem` schema by reference (generators then make
 ///   one error type, not one per operation and status), with an example of its own
 ///   status made by the same code as real answers.
@@ -108,9 +110,21 @@ fn finish(doc: &mut Value) {
     let Some(paths) = doc["paths"].as_object_mut() else {
         return;
     };
-    for operation in paths.values_mut().filter_map(Value::as_object_mut) {
+    for (path, operation) in paths.iter_mut() {
+        let Some(operation) = operation.as_object_mut() else {
+            continue;
+        };
+        // Public operations of the API take a partner's key, optionally (`{}` is "no
+        // credentials"); the probes and the widget take none.
+        let public = if path.starts_with("/api/") {
+            json!([{}, {"partner_key": []}])
+        } else {
+            json!([])
+        };
         for operation in operation.values_mut().filter_map(Value::as_object_mut) {
-            operation.entry("security").or_insert_with(|| json!([]));
+            operation
+                .entry("security")
+                .or_insert_with(|| public.clone());
             let Some(responses) = operation
                 .get_mut("responses")
                 .and_then(Value::as_object_mut)

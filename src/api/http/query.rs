@@ -98,6 +98,11 @@ impl QueryParams {
         QueryParams { pairs, errors }
     }
 
+    /// Accepts `name` without reading it.
+    pub fn ignore(&mut self, name: &str) {
+        self.pairs.retain(|(k, _)| k != name);
+    }
+
     fn values(&self, name: &str) -> Vec<&str> {
         self.pairs
             .iter()

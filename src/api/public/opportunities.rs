@@ -206,12 +206,9 @@ pub enum SortOrder {
         ("cursor" = Option<String>, Query, min_length = 1, max_length = 1000, pattern = "^[A-Za-z0-9_-]+$", description = "The `next` value of the previous page, sent with the same filters and `sort` (`next_url` is that request, ready to follow). It names the last entry seen, so no entry is lost or repeated; with other filters or another `sort` it is a 400 naming `cursor`."),
     ),
     responses(
-        (status = 200, description = "A page of opportunities; or, when `Accept` asks for one, the same list as a feed (Atom, iCalendar or CSV, exactly as the explicit URLs `/api/v1/opportunities.atom`, `.ics` and `.csv` serve it, with `Content-Location` naming that URL).",
+        (status = 200, description = "A page of opportunities, in JSON (the default). When `Accept` prefers `application/atom+xml`, `text/calendar` or `text/csv`, the answer is the same list as that feed, exactly as the explicit URLs `/api/v1/opportunities.atom`, `.ics` and `.csv` serve and document it, with `Content-Location` naming that URL (and `facets`, which only the JSON list counts, ignored).",
             content(
                 (OpportunityList = "application/json"),
-                (String = "application/atom+xml"),
-                (String = "text/calendar"),
-                (String = "text/csv"),
             ),
             headers(
                 ("link" = String, description = "RFC 8288 link to the next page (`rel=\"next\"`), when there is one."),
@@ -334,7 +331,7 @@ fn changes_after_publication(
     params(
         ("id_or_slug" = String, Path, description = "The opportunity's UUID or slug.", example = "castile-ceramics-residency"),
         ("lang" = Option<Lang>, Query, example = "sl", description = "Serve the texts in this language (falling back to the other, marked, where a translation is missing) and add the names of the vocabulary in it. Overrides `Accept-Language`; without either, texts come in both languages."),
-        ("format" = Option<String>, Query, pattern = "^(json|jsonld)$", example = "jsonld", description = "`jsonld`: the entry as a schema.org `MonetaryGrant` in JSON-LD, as `Accept: application/ld+json` asks; `json` (the default): this API's own representation. Overrides `Accept`."),
+        ("format" = Option<String>, Query, pattern = "^(json|jsonld)$", description = "`jsonld`: the entry as a schema.org `MonetaryGrant` in JSON-LD, as `Accept: application/ld+json` asks; `json` (the default): this API's own representation. Overrides `Accept`."),
     ),
     responses(
         (status = 200, description = "The opportunity: this API's representation, or a schema.org `MonetaryGrant` (JSON-LD) when `Accept` or `format` asks for it.",

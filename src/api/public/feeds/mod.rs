@@ -99,7 +99,17 @@ pub async fn answer(
     pool: &web::Data<Pool>,
     negotiated: bool,
 ) -> Result<HttpResponse, ApiError> {
-    let mut params = QueryParams::parse_public(req.query_string(), listing::FILTER_PARAMS);
+    // Asked for by `Accept` on the list, a feed takes the list's parameters; `facets`
+    // counts for the JSON list only, so a feed ignores it.
+    let known = if negotiated {
+        [listing::FILTER_PARAMS, &["facets"]].concat()
+    } else {
+        listing::FILTER_PARAMS.to_vec()
+    };
+    let mut params = QueryParams::parse_public(req.query_string(), &known);
+    if negotiated {
+        params.ignore("facets");
+    }
     let filter = listing::parse_filter(&mut params);
     let sort = listing::parse_sort(&mut params, default_sort(format, filter.text.is_some()));
     let lang = listing::language(req, &mut params);
