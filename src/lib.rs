@@ -11,5 +11,6 @@ pub mod domain;
 pub mod error;
 pub mod jobs;
 pub mod openapi;
+pub mod outbound;
 pub mod store;
 pub mod telemetry;
