@@ -75,6 +75,7 @@ impl Application {
         let deliveries = crate::jobs::webhook_delivery::start(
             crate::db::connect_lazily(&settings.database_url, 1)?,
             outbound,
+            settings.public_url.clone(),
         );
         let pool = web::Data::new(pool);
         let cache = web::Data::new(ResponseCache::new(settings.response_cache_mb * 1024 * 1024));

@@ -53,8 +53,9 @@ impl Drop for DeliveryWorker {
     }
 }
 
-/// Starts delivering from `pool`'s outbox through `client` on a thread of its own.
-pub fn start(pool: Pool, client: outbound::Client) -> DeliveryWorker {
+/// Starts delivering from `pool`'s outbox through `client` on a thread of its own;
+/// `public_url` makes each event's `href` absolute.
+pub fn start(pool: Pool, client: outbound::Client, public_url: String) -> DeliveryWorker {
     let stop = Arc::new(AtomicBool::new(false));
     let stopping = stop.clone();
     let thread = std::thread::Builder::new()
@@ -63,6 +64,7 @@ pub fn start(pool: Pool, client: outbound::Client) -> DeliveryWorker {
             Dispatcher {
                 pool,
                 client,
+                public_url,
                 in_flight: 0,
                 done: Vec::new(),
             }
@@ -94,6 +96,7 @@ struct Sent {
 struct Dispatcher {
     pool: Pool,
     client: outbound::Client,
+    public_url: String,
     /// Sender threads not yet reported back.
     in_flight: usize,
     /// Results not yet recorded.
@@ -208,7 +211,7 @@ impl Dispatcher {
             let endpoint = &endpoints[&delivery.endpoint_id];
             let now = Utc::now();
             let timestamp = now.timestamp();
-            let body = delivery.payload.clone();
+            let body = webhooks::body(&delivery.payload, &self.public_url);
             let signatures: Vec<String> = endpoint
                 .signing_secrets(now)
                 .into_iter()

@@ -1,11 +1,12 @@
 //! Webhooks, against a real receiver that verifies every message with the Standard
-//! Webhooks library from PyPI: signed thin events with the change-feed cursor, retries
-//! to a receiver that comes back, a 410 that disables, the delivery log and
-//! redelivery, a restart, and two instances that deliver each event once. And what a
-//! receiver cannot do: be reached inside (refused at registration, and at connect time
-//! on a test network that maps names to forbidden addresses and records every
-//! connection attempt, so that no packet leaves loopback), make the worker read a long
-//! answer, or delay other receivers by never answering.
+//! Webhooks library from PyPI: signed thin events with an absolute `href` and the
+//! change-feed cursor, which change sends which event, retries to a receiver that comes
+//! back, a 410 that disables, the delivery log and redelivery, a restart, and two
+//! instances that deliver each event once. And what a receiver cannot do: be reached
+//! inside (refused at registration, and at connect time on a test network that maps
+//! names to forbidden addresses and records every connection attempt, so that no packet
+//! leaves loopback), make the worker read a long answer, or delay other receivers by
+//! never answering.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -159,7 +160,15 @@ fn changes_are_posted_signed_with_the_feed_cursor_and_logged() {
     let event = &got[0]["payload"];
     assert_eq!(event["type"], "opportunity.published");
     assert_eq!(event["data"]["slug"], "first-call");
-    assert_eq!(event["data"]["href"], "/api/v1/opportunities/first-call");
+    // The link is absolute, from MOBILITY_PUBLIC_URL: a receiver has no base URL for a
+    // POST it got. Its path is the entry's.
+    let href = event["data"]["href"].as_str().unwrap();
+    assert_eq!(
+        href,
+        "https://directory.example/api/v1/opportunities/first-call"
+    );
+    let path = href.strip_prefix("https://directory.example").unwrap();
+    assert_eq!(app.get_json(path)["slug"], "first-call");
     // The cursor is the change feed's: a receiver that missed deliveries catches up
     // from it exactly.
     let feed = app.get_json("/api/v1/changes");
@@ -192,6 +201,10 @@ fn changes_are_posted_signed_with_the_feed_cursor_and_logged() {
         assert_eq!(delivery["attempts"][0]["status_code"], 204);
     }
     assert_eq!(log[0]["id"], got[1]["id"], "newest first, by message id");
+    assert_eq!(
+        log[1]["payload"], got[0]["payload"],
+        "the log shows the event as sent"
+    );
     // The secret is shown once.
     let partners = app.get_as("/api/v1/partners", &admin).json();
     assert!(partners["items"][0]["endpoints"][0].get("secret").is_none());
@@ -199,6 +212,30 @@ fn changes_are_posted_signed_with_the_feed_cursor_and_logged() {
         &app.get_as("/api/v1/partners", &app.token_for(Role::Editor)),
         403,
     );
+
+    // Archiving a published entry is `withdrawn` (gone for good, as withdrawing is);
+    // sending one back to draft is `unpublished` (it may come back).
+    for (slug, to, expected) in [
+        (
+            "archived-call",
+            WorkflowState::Archived,
+            "opportunity.withdrawn",
+        ),
+        (
+            "reworked-call",
+            WorkflowState::Draft,
+            "opportunity.unpublished",
+        ),
+    ] {
+        app.insert(&opportunity(slug, &org));
+        let seen = receiver.received().len() + 1;
+        receiver.wait_for(seen, Duration::from_secs(15));
+        let current = store::opportunities::find_any(&mut conn, slug).unwrap();
+        store::editing::transition(&mut conn, &current, to, None, "moved", None).unwrap();
+        let got = receiver.wait_for(seen + 1, Duration::from_secs(15));
+        assert_eq!(got[seen]["payload"]["type"], expected, "{slug}");
+        assert_eq!(got[seen]["payload"]["data"]["slug"], slug);
+    }
 }
 
 #[test]

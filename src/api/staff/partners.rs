@@ -12,6 +12,7 @@ use crate::api::http::body::{Fields, URL_MAX, check_size, is_email, parse_object
 use crate::api::http::database;
 use crate::api::http::identity::Staff;
 use crate::api::http::query::QueryParams;
+use crate::app::PublicUrl;
 use crate::db::Pool;
 use crate::domain::vocabulary::Role;
 use crate::domain::webhooks::{self, EVENT_TYPES};
@@ -110,8 +111,11 @@ pub struct EndpointInput {
     /// writes it.
     #[schema(example = "https://partner.example.org/hooks/mobility", format = "uri")]
     pub url: Option<String>,
-    /// The event types to receive: `opportunity.published`, `opportunity.updated`,
-    /// `opportunity.withdrawn`, `opportunity.unpublished`.
+    /// The event types to receive: `opportunity.published` (an entry entered the public
+    /// list), `opportunity.updated` (a listed entry changed, its organizer's rename
+    /// included), `opportunity.withdrawn` (a published entry left the list for good: staff
+    /// withdrew or archived it; its URL answers 410) and `opportunity.unpublished` (a
+    /// published entry went back to draft or review; it may come back).
     #[schema(example = json!(["opportunity.published", "opportunity.withdrawn"]))]
     pub event_types: Option<Vec<String>>,
     /// Changes only: `true` enables a disabled endpoint again.
@@ -159,9 +163,13 @@ pub struct DeliveryLog {
     pub items: Vec<DeliveryView>,
 }
 
-fn delivery_view((d, attempts): (DeliveryRow, Vec<AttemptRow>)) -> DeliveryView {
+fn delivery_view(
+    (d, attempts): (DeliveryRow, Vec<AttemptRow>),
+    public_url: &PublicUrl,
+) -> DeliveryView {
     DeliveryView {
-        payload: serde_json::from_str(&d.payload).unwrap_or(serde_json::Value::Null),
+        payload: serde_json::from_str(&webhooks::body(&d.payload, &public_url.0))
+            .unwrap_or(serde_json::Value::Null),
         id: d.id,
         event_type: d.event_type,
         status: d.status,
@@ -551,6 +559,7 @@ pub async fn list_deliveries(
     staff: Staff,
     path: Path<(String, String)>,
     pool: web::Data<Pool>,
+    public_url: web::Data<PublicUrl>,
 ) -> Result<HttpResponse, ApiError> {
     QueryParams::parse(req.query_string(), &[]).finish()?;
     staff.require(&[Role::Admin])?;
@@ -561,7 +570,10 @@ pub async fn list_deliveries(
     })
     .await?;
     Ok(HttpResponse::Ok().json(DeliveryLog {
-        items: log.into_iter().map(delivery_view).collect(),
+        items: log
+            .into_iter()
+            .map(|d| delivery_view(d, &public_url))
+            .collect(),
     }))
 }
 
