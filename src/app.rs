@@ -29,7 +29,7 @@ use crate::config::Settings;
 use crate::db::Pool;
 use crate::jobs::webhook_delivery::DeliveryWorker;
 use crate::telemetry::RequestSpan;
-use crate::{error, openapi};
+use crate::{error, openapi, outbound};
 
 /// The address partners reach the service at (`MOBILITY_PUBLIC_URL`), without a trailing
 /// slash: the start of every absolute link the service writes.
@@ -68,12 +68,18 @@ impl Application {
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();
         let document = openapi::document();
         let routes = web::Data::new(RouteTable::from_document(&document));
-        // The worker has a small pool of its own: it never takes a connection a request
-        // waits for, and its failures while the database is away stay its own.
-        let deliveries = crate::jobs::webhook_delivery::start(crate::db::connect_lazily(
-            &settings.database_url,
-            2,
-        )?);
+        let outbound_policy = outbound::Policy::new(settings.outbound_allow.clone());
+        let outbound =
+            outbound::Client::new(outbound_policy.clone(), settings.outbound_network.clone());
+        let outbound_policy = web::Data::new(outbound_policy);
+        // The worker has a pool of its own: it never takes a connection a request waits
+        // for, and its failures while the database is away stay its own. One thread uses
+        // it, between network calls.
+        let deliveries = crate::jobs::webhook_delivery::start(
+            crate::db::connect_lazily(&settings.database_url, 1)?,
+            outbound,
+            settings.public_url.clone(),
+        );
         let pool = web::Data::new(pool);
         let cache = web::Data::new(ResponseCache::new(settings.response_cache_mb * 1024 * 1024));
         let local = listener.local_addr().map_err(|e| e.to_string())?;
@@ -101,6 +107,7 @@ impl Application {
                     .app_data(proxies.clone())
                     .app_data(routes.clone())
                     .app_data(public_url.clone())
+                    .app_data(outbound_policy.clone())
                     .app_data(change_watch.clone())
                     .app_data(rate_limits.clone())
                     .app_data(key_defaults.clone())

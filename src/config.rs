@@ -1,6 +1,10 @@
 //! Settings from the environment.
 
 use std::env;
+use std::sync::Arc;
+
+use crate::domain::networks::Networks;
+use crate::outbound::TestNetwork;
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/mobility.sqlite3";
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
@@ -52,6 +56,13 @@ pub struct Settings {
     /// `MOBILITY_RATE_LIMIT_KEY`: requests per minute a new partner key may make, across
     /// all instances, unless an admin sets another (default 6000).
     pub key_per_minute: u32,
+    /// `MOBILITY_OUTBOUND_ALLOW`: addresses and networks that are not public (loopback,
+    /// private, link-local, …) which outbound requests such as webhooks may reach all the
+    /// same (default: none).
+    pub outbound_allow: Networks,
+    /// For tests only, never read from the environment: a stand-in for DNS and sockets
+    /// under the outbound client (`None`: the system's).
+    pub outbound_network: Option<Arc<TestNetwork>>,
 }
 
 impl Settings {
@@ -123,6 +134,9 @@ impl Settings {
                     .ok_or("MOBILITY_RATE_LIMIT_KEY must be an integer from 1 to 1000000")?,
                 None => 6000,
             },
+            outbound_allow: Networks::parse(&var("MOBILITY_OUTBOUND_ALLOW").unwrap_or_default())
+                .map_err(|e| format!("MOBILITY_OUTBOUND_ALLOW: {e}"))?,
+            outbound_network: None,
             public_url: parse_public_url(
                 var("MOBILITY_PUBLIC_URL"),
                 &var("MOBILITY_BIND").unwrap_or_else(|| DEFAULT_BIND.into()),

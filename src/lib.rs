@@ -12,5 +12,6 @@ pub mod error;
 pub mod jobs;
 pub mod metrics;
 pub mod openapi;
+pub mod outbound;
 pub mod store;
 pub mod telemetry;

@@ -11,6 +11,7 @@ pub mod deadline;
 pub mod duplicates;
 pub mod geography;
 pub mod iso_tables;
+pub mod networks;
 pub mod opportunity;
 pub mod search;
 pub mod slug;

@@ -51,6 +51,21 @@ pub fn next_wait(attempts: usize, jitter: f64) -> Option<Duration> {
     Some(Duration::milliseconds((jittered * 1000.0) as i64))
 }
 
+/// The body a receiver gets for an event as the outbox keeps it: `data.href`, kept as a
+/// path, made absolute from the service's public address (`MOBILITY_PUBLIC_URL`, without
+/// a trailing slash), because a receiver has no base URL to resolve a path against.
+pub fn body(payload: &str, public_url: &str) -> String {
+    let Ok(mut event) = serde_json::from_str::<serde_json::Value>(payload) else {
+        return payload.to_owned();
+    };
+    if let Some(href) = event.pointer_mut("/data/href")
+        && let Some(path) = href.as_str().filter(|p| p.starts_with('/'))
+    {
+        *href = serde_json::Value::String(format!("{public_url}{path}"));
+    }
+    event.to_string()
+}
+
 /// A new signing secret: `whsec_` and 32 random bytes in base64.
 pub fn new_secret() -> String {
     let bytes = [
@@ -89,6 +104,19 @@ mod tests {
             sign(secret, id, 1614265330, body).as_deref(),
             Some("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=")
         );
+    }
+
+    #[test]
+    fn the_body_links_the_entry_absolutely() {
+        let stored = r#"{"data":{"href":"/api/v1/opportunities/a","slug":"a"},"type":"opportunity.published"}"#;
+        let sent: serde_json::Value =
+            serde_json::from_str(&body(stored, "https://directory.example/base")).unwrap();
+        assert_eq!(
+            sent["data"]["href"],
+            "https://directory.example/base/api/v1/opportunities/a"
+        );
+        assert_eq!(sent["data"]["slug"], "a");
+        assert_eq!(sent["type"], "opportunity.published");
     }
 
     #[test]

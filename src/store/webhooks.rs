@@ -1,6 +1,8 @@
 //! The webhook outbox: deliveries written in the transaction of the change they announce,
 //! claimed by one worker at a time, retried on a schedule, logged attempt by attempt.
 
+use std::collections::{HashMap, HashSet};
+
 use chrono::{DateTime, Duration, NaiveDateTime, SecondsFormat, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
@@ -125,45 +127,80 @@ pub fn enqueue(conn: &mut DbConn, changes: &[(&Change, Position)]) -> StoreResul
     Ok(())
 }
 
-/// Claims up to `limit` deliveries that are due, for `lease`: no other worker (of this
-/// or another instance) takes them until the lease ends. The claim is one conditional
-/// UPDATE per row, which a concurrent claimer's re-checks after the row lock, so each
-/// delivery goes to one worker only.
+/// Claims due deliveries for `lease`: no other worker (of this or another instance) takes
+/// them until the lease ends. At most `limit` in all, and never so many that one endpoint
+/// has more than `per_endpoint` claimed at once (live claims of every instance count), so
+/// that a receiver that hangs holds only that many. Endpoints whose last attempt did not
+/// fail go first, then the one whose oldest due delivery is oldest: receivers that fail
+/// cannot crowd out the others. The claim is one conditional UPDATE, which a concurrent
+/// claimer's re-checks after the row lock, so each delivery goes to one worker only.
 pub fn claim(
     conn: &mut DbConn,
     now: DateTime<Utc>,
     lease: Duration,
-    limit: i64,
+    limit: usize,
+    per_endpoint: usize,
 ) -> StoreResult<Vec<DeliveryRow>> {
     use crate::db::schema::webhook_deliveries::dsl::*;
+    use diesel::dsl::{count_star, min};
     let token = format!("claim-{}", Uuid::new_v4().simple());
     let at = to_db_time(now);
-    // Most looks find nothing: a plain read first, so that an idle outbox never takes
-    // the write lock (SQLite has one) twice a second.
-    let due_any: Option<String> = webhook_deliveries
+    // Reads first, so that an outbox with nothing to claim never takes the write lock
+    // (SQLite has one).
+    let mut due: Vec<(String, Option<NaiveDateTime>)> = webhook_deliveries
         .filter(status.eq(PENDING))
         .filter(next_attempt_at.le(at))
-        .select(id)
-        .first(conn)
-        .optional()?;
-    if due_any.is_none() {
+        .filter(claimed_until.is_null().or(claimed_until.lt(at)))
+        .group_by(endpoint_id)
+        .select((endpoint_id, min(next_attempt_at)))
+        .load(conn)?;
+    if due.is_empty() || limit == 0 {
+        return Ok(Vec::new());
+    }
+    let busy: HashMap<String, i64> = webhook_deliveries
+        .filter(status.eq(PENDING))
+        .filter(claimed_until.ge(at))
+        .group_by(endpoint_id)
+        .select((endpoint_id, count_star()))
+        .load::<(String, i64)>(conn)?
+        .into_iter()
+        .collect();
+    let failing: HashSet<String> = webhook_endpoints::table
+        .filter(webhook_endpoints::failing_since.is_not_null())
+        .select(webhook_endpoints::id)
+        .load::<String>(conn)?
+        .into_iter()
+        .collect();
+    due.sort_by_key(|(endpoint, oldest)| (failing.contains(endpoint), *oldest));
+    let mut picked: Vec<String> = Vec::new();
+    for (endpoint, _) in &due {
+        let free = (per_endpoint as i64 - busy.get(endpoint).copied().unwrap_or(0))
+            .min((limit - picked.len()) as i64);
+        if free <= 0 {
+            continue;
+        }
+        picked.extend(
+            webhook_deliveries
+                .filter(endpoint_id.eq(endpoint))
+                .filter(status.eq(PENDING))
+                .filter(next_attempt_at.le(at))
+                .filter(claimed_until.is_null().or(claimed_until.lt(at)))
+                .order((next_attempt_at.asc(), id.asc()))
+                .limit(free)
+                .select(id)
+                .load::<String>(conn)?,
+        );
+        if picked.len() >= limit {
+            break;
+        }
+    }
+    if picked.is_empty() {
         return Ok(Vec::new());
     }
     limits::write_transaction(conn, |conn| {
-        let due: Vec<String> = webhook_deliveries
-            .filter(status.eq(PENDING))
-            .filter(next_attempt_at.le(at))
-            .filter(claimed_until.is_null().or(claimed_until.lt(at)))
-            .order(next_attempt_at.asc())
-            .limit(limit)
-            .select(id)
-            .load(conn)?;
-        if due.is_empty() {
-            return Ok(Vec::new());
-        }
         diesel::update(
             webhook_deliveries
-                .filter(id.eq_any(&due))
+                .filter(id.eq_any(&picked))
                 .filter(status.eq(PENDING))
                 .filter(claimed_until.is_null().or(claimed_until.lt(at))),
         )

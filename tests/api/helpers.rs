@@ -18,6 +18,7 @@ use mobility_directory::db::{self, Pool};
 use mobility_directory::domain::codes::{Currency, Language};
 use mobility_directory::domain::deadline::{Deadline, parse_timezone};
 use mobility_directory::domain::geography::Country;
+use mobility_directory::domain::networks::Networks;
 use mobility_directory::domain::opportunity::{
     Activity, ApplicationFee, Destination, Eligibility, Funding, Opportunity, Organization, Texts,
 };
@@ -177,6 +178,9 @@ fn start(
         // Tests make many requests from one address; the limit tests set their own.
         anonymous_per_minute: 0,
         key_per_minute: 6000,
+        // Webhook tests receive on loopback, which the service refuses unless allowed.
+        outbound_allow: Networks::parse("127.0.0.1").unwrap(),
+        outbound_network: None,
     };
     configure(&mut settings);
     let (tx, rx) = mpsc::channel();

@@ -8,16 +8,18 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::api::http::body::{Fields, check_size, is_email, is_web_url, parse_object};
+use crate::api::http::body::{Fields, URL_MAX, check_size, is_email, parse_object};
 use crate::api::http::database;
 use crate::api::http::identity::Staff;
 use crate::api::http::query::QueryParams;
+use crate::app::PublicUrl;
 use crate::db::Pool;
 use crate::domain::vocabulary::Role;
 use crate::domain::webhooks::{self, EVENT_TYPES};
 use crate::error::{
     ApiError, AuthErrors, BodyErrors, CommonErrors, ConflictResponse, NotFoundResponse,
 };
+use crate::outbound::Policy;
 use crate::store;
 use crate::store::partners::{Endpoint, Partner};
 use crate::store::webhooks::{AttemptRow, DeliveryRow};
@@ -102,11 +104,18 @@ pub struct PartnerInput {
 #[serde(deny_unknown_fields)]
 #[allow(dead_code)] // describes the body for the OpenAPI document; it is read by `Fields`
 pub struct EndpointInput {
-    /// Where to POST events: an http(s) URL.
+    /// Where to POST events: an http or https URL, without spaces or control characters,
+    /// whose host is a public address (loopback, private, link-local and other reserved
+    /// addresses, in any notation, and `localhost` are refused unless the service's
+    /// `MOBILITY_OUTBOUND_ALLOW` lets them through). It is stored as the URL standard
+    /// writes it.
     #[schema(example = "https://partner.example.org/hooks/mobility", format = "uri")]
     pub url: Option<String>,
-    /// The event types to receive: `opportunity.published`, `opportunity.updated`,
-    /// `opportunity.withdrawn`, `opportunity.unpublished`.
+    /// The event types to receive: `opportunity.published` (an entry entered the public
+    /// list), `opportunity.updated` (a listed entry changed, its organizer's rename
+    /// included), `opportunity.withdrawn` (a published entry left the list for good: staff
+    /// withdrew or archived it; its URL answers 410) and `opportunity.unpublished` (a
+    /// published entry went back to draft or review; it may come back).
     #[schema(example = json!(["opportunity.published", "opportunity.withdrawn"]))]
     pub event_types: Option<Vec<String>>,
     /// Changes only: `true` enables a disabled endpoint again.
@@ -154,9 +163,13 @@ pub struct DeliveryLog {
     pub items: Vec<DeliveryView>,
 }
 
-fn delivery_view((d, attempts): (DeliveryRow, Vec<AttemptRow>)) -> DeliveryView {
+fn delivery_view(
+    (d, attempts): (DeliveryRow, Vec<AttemptRow>),
+    public_url: &PublicUrl,
+) -> DeliveryView {
     DeliveryView {
-        payload: serde_json::from_str(&d.payload).unwrap_or(serde_json::Value::Null),
+        payload: serde_json::from_str(&webhooks::body(&d.payload, &public_url.0))
+            .unwrap_or(serde_json::Value::Null),
         id: d.id,
         event_type: d.event_type,
         status: d.status,
@@ -293,7 +306,11 @@ struct EndpointFields {
     enabled: Option<bool>,
 }
 
-fn endpoint_fields(body: &[u8], creating: bool) -> Result<EndpointFields, ApiError> {
+fn endpoint_fields(
+    body: &[u8],
+    creating: bool,
+    policy: &Policy,
+) -> Result<EndpointFields, ApiError> {
     check_size(body)?;
     let object = parse_object(body)?;
     let known: &[&str] = if creating {
@@ -302,9 +319,25 @@ fn endpoint_fields(body: &[u8], creating: bool) -> Result<EndpointFields, ApiErr
         &["url", "event_types", "enabled"]
     };
     let mut fields = Fields::new(&object, "", known);
-    let url = fields.parsed("url", "an http(s) URL", |v| {
-        is_web_url(v).then(|| v.to_owned())
-    });
+    let url = match fields.value("url") {
+        None => None,
+        Some(serde_json::Value::String(raw)) if raw.chars().count() > URL_MAX => {
+            fields.fail("url", format!("is longer than {URL_MAX} characters"));
+            None
+        }
+        // Taken as it comes, untrimmed: a URL with a line break or a space is refused.
+        Some(serde_json::Value::String(raw)) => match policy.check_url(raw) {
+            Ok(url) => Some(url.to_string()),
+            Err(why) => {
+                fields.fail("url", why);
+                None
+            }
+        },
+        Some(_) => {
+            fields.fail("url", "must be a string");
+            None
+        }
+    };
     let event_types = fields.value("event_types").is_some().then(|| {
         fields.list("event_types", "an event type", |v| {
             EVENT_TYPES.contains(&v).then(|| v.to_owned())
@@ -353,10 +386,11 @@ pub async fn create_endpoint(
     path: Path<String>,
     body: Bytes,
     pool: web::Data<Pool>,
+    policy: web::Data<Policy>,
 ) -> Result<HttpResponse, ApiError> {
     staff.require(&[Role::Admin])?;
     let partner = parse_uuid(&path.into_inner(), "partner")?;
-    let input = endpoint_fields(&body, true)?;
+    let input = endpoint_fields(&body, true, &policy)?;
     let now = Utc::now();
     let endpoint = Endpoint {
         id: Uuid::now_v7(),
@@ -405,10 +439,11 @@ pub async fn update_endpoint(
     path: Path<(String, String)>,
     body: Bytes,
     pool: web::Data<Pool>,
+    policy: web::Data<Policy>,
 ) -> Result<HttpResponse, ApiError> {
     staff.require(&[Role::Admin])?;
     let (partner, endpoint) = endpoint_path(path.into_inner())?;
-    let input = endpoint_fields(&body, false)?;
+    let input = endpoint_fields(&body, false, &policy)?;
     let changed = database::run(&pool, move |conn| {
         let mut e = store::partners::find_endpoint(conn, &partner, &endpoint)
             .map_err(not_found("endpoint"))?;
@@ -524,6 +559,7 @@ pub async fn list_deliveries(
     staff: Staff,
     path: Path<(String, String)>,
     pool: web::Data<Pool>,
+    public_url: web::Data<PublicUrl>,
 ) -> Result<HttpResponse, ApiError> {
     QueryParams::parse(req.query_string(), &[]).finish()?;
     staff.require(&[Role::Admin])?;
@@ -534,7 +570,10 @@ pub async fn list_deliveries(
     })
     .await?;
     Ok(HttpResponse::Ok().json(DeliveryLog {
-        items: log.into_iter().map(delivery_view).collect(),
+        items: log
+            .into_iter()
+            .map(|d| delivery_view(d, &public_url))
+            .collect(),
     }))
 }
 
