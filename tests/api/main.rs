@@ -20,6 +20,7 @@ mod feeds;
 mod filters;
 mod helpers;
 mod intake;
+mod interactive_docs;
 mod languages;
 mod limits;
 mod metrics;

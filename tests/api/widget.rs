@@ -14,7 +14,7 @@ use crate::helpers::spawn_app;
 
 const PLAYWRIGHT: &str = "playwright-core@1.49.1";
 
-fn npm_dir() -> PathBuf {
+pub fn npm_dir() -> PathBuf {
     let base = std::env::var_os("XDG_CACHE_HOME")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(std::env::var("HOME").unwrap()).join(".cache"));
@@ -22,7 +22,7 @@ fn npm_dir() -> PathBuf {
 }
 
 /// playwright-core under the cache directory, installed once.
-fn playwright() -> PathBuf {
+pub fn playwright() -> PathBuf {
     let dir = npm_dir();
     fs::create_dir_all(&dir).unwrap();
     let lock = File::create(dir.join(".lock")).unwrap();
@@ -43,7 +43,7 @@ fn playwright() -> PathBuf {
     dir.join("node_modules")
 }
 
-fn chromium() -> String {
+pub fn chromium() -> String {
     if let Ok(path) = std::env::var("MOBILITY_TEST_CHROMIUM") {
         return path;
     }
