@@ -382,6 +382,18 @@ fn every_example_of_a_read_operation_can_be_sent_as_it_is() {
         let reply = app.get_as(&target, &admin);
         assert_eq!(reply.status, 200, "GET {target}: {}", reply.body);
         sent += 1;
+        // The list's examples hold together in every format `Accept` can ask for.
+        if path == "/api/v1/opportunities" {
+            for format in ["application/atom+xml", "text/calendar", "text/csv"] {
+                let reply = app.request_with("GET", &target, &[("accept", format)]);
+                assert_eq!(
+                    reply.status, 200,
+                    "GET {target} as {format}: {}",
+                    reply.body
+                );
+                assert!(reply.header("content-type").unwrap().starts_with(format));
+            }
+        }
     }
     assert!(sent >= 10, "{sent} read operations sent");
 }
