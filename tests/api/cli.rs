@@ -6,17 +6,9 @@ use std::collections::HashSet;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::helpers::spawn_app;
+use crate::helpers::{free_port, spawn_app};
 
 const BIN: &str = env!("CARGO_BIN_EXE_mobility-directory");
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 fn wait_until_ready(base: &str) {
     let agent = ureq::Agent::config_builder()

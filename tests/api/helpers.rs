@@ -244,6 +244,15 @@ pub fn exchange(
     }
 }
 
+/// A loopback port nothing listens on (for a server a test starts itself).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 /// An HTTP client that reports every status and follows no redirect.
 pub fn plain_agent() -> ureq::Agent {
     ureq::Agent::config_builder()

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 
-use crate::helpers::{Reply, exchange, plain_agent, spawn_app};
+use crate::helpers::{Reply, exchange, free_port, plain_agent, spawn_app};
 
 fn nginx_binary() -> String {
     if let Ok(path) = std::env::var("MOBILITY_TEST_NGINX") {
@@ -38,14 +38,6 @@ impl Drop for SharedCache {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 fn shared_cache_in_front_of(upstream: &str) -> SharedCache {

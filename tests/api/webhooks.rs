@@ -26,7 +26,7 @@ use mobility_directory::outbound::{self, TestNetwork};
 use mobility_directory::store;
 
 use crate::helpers::{
-    TestApp, assert_problem, opportunity, organization, spawn_app, spawn_app_with,
+    TestApp, assert_problem, free_port, opportunity, organization, spawn_app, spawn_app_with,
 };
 use crate::parsers::python;
 
@@ -94,14 +94,6 @@ impl Drop for Receiver {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// A partner with one endpoint at `port` for `types`: (partner id, endpoint id, secret).
