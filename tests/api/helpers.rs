@@ -32,7 +32,7 @@ pub const STAFF_ORIGIN: &str = "https://staff.example";
 /// The signing secret of every test server (tests forge tokens with it and with others).
 pub const TEST_JWT_SECRET: &str = "test-secret-that-is-long-enough-for-hs256-0123456789";
 
-enum TestDb {
+pub(crate) enum TestDb {
     /// Owned by another `TestApp`.
     Shared,
     Sqlite(#[allow(dead_code)] tempfile::TempDir),
@@ -54,7 +54,7 @@ impl Drop for TestDb {
 }
 
 /// A database URL for a fresh, empty database on the backend the environment selects.
-fn fresh_database() -> (String, TestDb) {
+pub(crate) fn fresh_database() -> (String, TestDb) {
     match std::env::var("TEST_POSTGRES_URL")
         .ok()
         .filter(|v| !v.is_empty())
@@ -247,35 +247,7 @@ impl TestApp {
         headers: &[(&str, &str)],
         body: Option<&[u8]>,
     ) -> Reply {
-        let url = format!("{}{}", self.base, path);
-        let mut request = ureq::http::Request::builder().method(method).uri(&url);
-        for (name, value) in headers {
-            request = request.header(*name, *value);
-        }
-        let response = match body {
-            Some(bytes) => self.agent.run(request.body(bytes.to_vec()).unwrap()),
-            None => self.agent.run(request.body(()).unwrap()),
-        };
-        let mut response = response.unwrap_or_else(|e| panic!("{method} {path}: {e}"));
-        let mut headers = actix_web::http::header::HeaderMap::new();
-        for (name, value) in response.headers() {
-            headers.append(
-                actix_web::http::header::HeaderName::from_bytes(name.as_str().as_bytes()).unwrap(),
-                actix_web::http::header::HeaderValue::from_bytes(value.as_bytes()).unwrap(),
-            );
-        }
-        let bytes = response
-            .body_mut()
-            .with_config()
-            .limit(64 * 1024 * 1024)
-            .read_to_vec()
-            .unwrap_or_default();
-        Reply {
-            status: response.status().as_u16(),
-            headers,
-            body: String::from_utf8(bytes.clone()).unwrap_or_default(),
-            bytes,
-        }
+        send_to(&self.agent, &self.base, method, path, headers, body)
     }
 
     pub fn get(&self, path: &str) -> Reply {
@@ -380,6 +352,46 @@ impl TestApp {
     pub fn insert(&self, opportunity: &Opportunity) {
         let mut conn = self.pool.get().unwrap();
         store::opportunities::insert(&mut conn, opportunity).expect("insert opportunity");
+    }
+}
+
+/// Sends a request to the server at `base` and reads the whole answer.
+pub fn send_to(
+    agent: &ureq::Agent,
+    base: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<&[u8]>,
+) -> Reply {
+    let url = format!("{}{}", base, path);
+    let mut request = ureq::http::Request::builder().method(method).uri(&url);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = match body {
+        Some(bytes) => agent.run(request.body(bytes.to_vec()).unwrap()),
+        None => agent.run(request.body(()).unwrap()),
+    };
+    let mut response = response.unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+    let mut headers = actix_web::http::header::HeaderMap::new();
+    for (name, value) in response.headers() {
+        headers.append(
+            actix_web::http::header::HeaderName::from_bytes(name.as_str().as_bytes()).unwrap(),
+            actix_web::http::header::HeaderValue::from_bytes(value.as_bytes()).unwrap(),
+        );
+    }
+    let bytes = response
+        .body_mut()
+        .with_config()
+        .limit(64 * 1024 * 1024)
+        .read_to_vec()
+        .unwrap_or_default();
+    Reply {
+        status: response.status().as_u16(),
+        headers,
+        body: String::from_utf8(bytes.clone()).unwrap_or_default(),
+        bytes,
     }
 }
 
