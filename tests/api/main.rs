@@ -30,5 +30,6 @@ mod search;
 mod security;
 mod sign_in_burst;
 mod status;
+mod storage_faults;
 mod webhooks;
 mod widget;

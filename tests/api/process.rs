@@ -172,6 +172,19 @@ impl ServiceProcess {
         send_to(&self.agent, &self.base, "GET", path, &[], None)
     }
 
+    /// GET with a bearer token.
+    pub fn get_as(&self, path: &str, token: &str) -> Reply {
+        let bearer = format!("Bearer {token}");
+        send_to(
+            &self.agent,
+            &self.base,
+            "GET",
+            path,
+            &[("authorization", &bearer)],
+            None,
+        )
+    }
+
     /// Sends JSON with an optional bearer token.
     pub fn json(&self, method: &str, path: &str, token: Option<&str>, body: &Value) -> Reply {
         let bearer = token.map(|t| format!("Bearer {t}"));
