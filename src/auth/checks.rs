@@ -1,8 +1,10 @@
 //! The threads that hash passwords. One hash takes 19 MiB and tens of milliseconds of a
 //! core; hashed on the request threads, 64 sign-ins at once took a process from 189 MB to
 //! 1.4 GB, kept 952 MB of it, and made searches wait behind them for a second. Here at
-//! most [`AT_ONCE`] hashes run at a time, on threads of their own, however many sign-ins
-//! arrive; the others wait for a slot, at most [`SLOT_WAIT`], and then get 503.
+//! most [`AT_ONCE`] hashes run at a time, on threads of their own (at nice 10, so that the
+//! threads answering requests come first), however many sign-ins arrive; the others wait
+//! for a slot, at most [`SLOT_WAIT`], and then get 503. Each hash maps its memory and
+//! unmaps it when done (`password`), so what a burst took goes back to the system.
 
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;

@@ -122,6 +122,8 @@ pub async fn issue_token(
     })
     .await?;
 
+    // The slot is held from recording the attempt to settling it, so that an instance has
+    // at most two checks pending, whatever the number of sign-ins waiting.
     let slot = checks.slot().await?;
     let attempts = begin_check(&pool, &throttled).await?;
     let matches = slot
