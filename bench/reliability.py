@@ -6,8 +6,12 @@ and prints what clients saw and how long recovery took.
 
 Drills:
   sqlite-readonly       the SQLite file is made immutable (chattr +i) before the start and
-                        while serving; then writable again
-  sqlite-full           the SQLite file lives on an 8 MB tmpfs that is filled up, then freed
+                        while serving (/readyz must say degraded); then writable again
+  sqlite-full           the SQLite file lives on an 8 MB tmpfs that is filled up (/readyz must
+                        say degraded), then freed
+  sqlite-wal-removed    the SQLite -wal and -shm files are removed while 4 clients create
+                        entries, then kill -9: every acknowledged entry must be there after a
+                        restart
   postgres-outage       a PostgreSQL cluster of its own (port 5433) is stopped, then started
   postgres-frozen       that cluster's processes are stopped with SIGSTOP, then resumed
   start-before-database the service starts while its PostgreSQL is down
@@ -62,6 +66,15 @@ def get(base, path, timeout=30):
         return e.code, body, time.monotonic() - started
     except Exception as e:  # a refused or reset connection
         return 0, str(e), time.monotonic() - started
+
+
+def readiness(base):
+    """(status code, body as a dict) of /readyz."""
+    try:
+        with urllib.request.urlopen(base + "/readyz", timeout=30) as r:
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read())
 
 
 def wait_for(base, path, status, limit=60):
@@ -160,12 +173,16 @@ def drill_sqlite_readonly(binary, work):
         detail = detail.get("detail") if isinstance(detail, dict) else detail
         log(f"  made immutable while serving: a create answers {status} ({detail})")
         assert status == 503, detail
+        code, ready = readiness(svc.base)
+        read = get(svc.base, "/api/v1/opportunities")[0]
+        log(f"  /readyz {code} {ready['status']} ({ready.get('detail')}); a list answers {read}")
+        assert code == 200 and ready["status"] == "degraded" and not ready["writable"] and read == 200
         subprocess.run(["chattr", "-i", db, db + "-wal"], check=True)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and (status := svc.create(token, 3)[0]) != 201:
             time.sleep(0.5)
-        log(f"  writable again: a create answers {status}")
-        assert status == 201
+        log(f"  writable again: a create answers {status}; /readyz {readiness(svc.base)[1]['status']}")
+        assert status == 201 and readiness(svc.base)[1]["status"] == "ok"
     finally:
         subprocess.run(["chattr", "-i", db, db + "-wal"], capture_output=True)
         svc.stop()
@@ -192,10 +209,15 @@ def drill_sqlite_full(binary, work):
         full = [s for s in statuses if s != 201]
         log(f"  disk full: {len(full)} of 20 creates refused with {sorted(set(full))} ({detail})")
         assert full and set(full) == {503} and "full" in detail, (statuses, detail)
+        code, ready = readiness(svc.base)
+        read = get(svc.base, "/api/v1/opportunities")[0]
+        log(f"  /readyz {code} {ready['status']} ({ready.get('detail')}); a list answers {read}")
+        assert code == 200 and ready["status"] == "degraded" and "full" in ready["detail"] and read == 200
         os.remove(filler)
         status, _ = svc.create(token, 100)
-        log(f"  space freed: a create answers {status}; /readyz {get(svc.base, '/readyz')[0]}")
-        assert status == 201
+        code, ready = readiness(svc.base)
+        log(f"  space freed: a create answers {status}; /readyz {code} {ready['status']}")
+        assert status == 201 and ready["status"] == "ok"
         svc.stop()
     finally:
         subprocess.run(["umount", mount])
@@ -345,6 +367,50 @@ def drill_kill_during_writes(binary, work, backend):
         drop_database(name)
 
 
+def drill_sqlite_wal_removed(binary, work):
+    db = os.path.join(work, "drill.sqlite3")
+    svc = Service(binary, sqlite_url(work), work).start()
+    token = svc.token()
+    svc.organization(token)
+    acknowledged, refused, lock, stop = [], [], threading.Lock(), threading.Event()
+
+    def writer(k):
+        n = 0
+        while not stop.is_set():
+            n += 1
+            try:
+                status, body = svc.create(token, f"{k}-{n}")
+            except Exception:
+                return
+            with lock:
+                if status == 201:
+                    acknowledged.append(body["entry"]["slug"])
+                else:
+                    refused.append((status, body.get("detail") if isinstance(body, dict) else body))
+    threads = [threading.Thread(target=writer, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    time.sleep(2)
+    before = len(acknowledged)
+    os.remove(db + "-wal")
+    os.remove(db + "-shm")
+    code, ready = readiness(svc.base)
+    log(f"  {before} creates acknowledged, then -wal and -shm removed: /readyz {code} {ready['status']}")
+    time.sleep(2)
+    svc.kill9()
+    stop.set()
+    for t in threads:
+        t.join()
+    svc.start()
+    token = svc.token()
+    lost = [s for s in acknowledged if get_as(svc.base, f"/api/v1/staff/opportunities/{s}", token)[0] != 200]
+    log(f"  {len(acknowledged)} acknowledged in all, {len(refused)} refused "
+        f"({sorted({str(r[0]) for r in refused})}); after kill -9 and a restart, {len(lost)} lost")
+    assert not lost, lost[:5]
+    assert all(r[0] == 503 for r in refused), refused[:5]
+    svc.stop()
+
+
 def get_as(base, path, token):
     req = urllib.request.Request(base + path, headers={"authorization": f"Bearer {token}"})
     try:
@@ -453,6 +519,7 @@ def main():
     drills = {
         "sqlite-readonly": lambda w: drill_sqlite_readonly(binary, w),
         "sqlite-full": lambda w: drill_sqlite_full(binary, w),
+        "sqlite-wal-removed": lambda w: drill_sqlite_wal_removed(binary, w),
         "postgres-outage": lambda w: drill_postgres_outage(binary, w),
         "postgres-frozen": lambda w: drill_postgres_frozen(binary, w),
         "start-before-database": lambda w: drill_start_before_database(binary, w),

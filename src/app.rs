@@ -25,6 +25,7 @@ use crate::api::http::response_cache::{ResponseCache, serve_from_cache};
 use crate::api::http::unparsable::ProblemStream;
 use crate::api::http::vary;
 use crate::api::{self, http::fallback::RouteTable};
+use crate::auth::checks::PasswordChecks;
 use crate::config::Settings;
 use crate::db::Pool;
 use crate::jobs::webhook_delivery::DeliveryWorker;
@@ -55,6 +56,7 @@ impl Application {
     /// a signing secret that is too short.
     pub fn build(settings: &Settings, pool: Pool) -> Result<Application, String> {
         let keys = web::Data::new(settings.token_keys()?);
+        let password_checks = web::Data::new(PasswordChecks::start());
         let write_origins = settings.cors_origins.clone();
         let public_url = web::Data::new(PublicUrl(settings.public_url.clone()));
         let change_watch = web::Data::new(api::public::changes::ChangeWatch::default());
@@ -104,6 +106,7 @@ impl Application {
                     .app_data(pool.clone())
                     .app_data(cache.clone())
                     .app_data(keys.clone())
+                    .app_data(password_checks.clone())
                     .app_data(proxies.clone())
                     .app_data(routes.clone())
                     .app_data(public_url.clone())

@@ -1,4 +1,5 @@
-//! Staff identity: password hashing and signed access tokens.
+//! Staff identity: password hashing, the threads it runs on, and signed access tokens.
 
+pub mod checks;
 pub mod password;
 pub mod token;

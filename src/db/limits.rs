@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use diesel::connection::{AnsiTransactionManager, Connection, TransactionManager};
 use diesel::result::{DatabaseErrorKind, Error};
 
-use super::DbConn;
+use super::{DbConn, wal};
 
 /// How long one request's database work may run, statement by statement on PostgreSQL
 /// and in all on SQLite.
@@ -133,8 +133,9 @@ unsafe extern "C" fn past_deadline(_: *mut c_void) -> c_int {
 
 /// Runs for every SQLite connection the process opens: refuses a database file that
 /// opened read-only (SQLite falls back to that without a word when the file cannot be
-/// written, and every write would then fail until a restart), and installs the progress
-/// handler that enforces [`Deadline`].
+/// written, and every write would then fail until a restart), installs the progress
+/// handler that enforces [`Deadline`], and the commit hook that refuses commits while the
+/// database's write-ahead log is lost (`wal`).
 unsafe extern "C" fn prepare_connection(
     db: *mut libsqlite3_sys::sqlite3,
     _error: *mut *mut c_char,
@@ -152,17 +153,20 @@ unsafe extern "C" fn prepare_connection(
             Some(past_deadline),
             std::ptr::null_mut(),
         );
+        libsqlite3_sys::sqlite3_commit_hook(db, Some(wal::refuse_commit_while_lost), db.cast());
     }
     libsqlite3_sys::SQLITE_OK
 }
 
-/// Makes every SQLite connection this process opens from now on honour [`Deadline`], and
-/// refuse to open a database file it cannot write.
+/// Makes every SQLite connection this process opens from now on honour [`Deadline`],
+/// refuse to open a database file it cannot write, and refuse commits while the
+/// database's write-ahead log is lost.
 pub fn install_sqlite_deadlines() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         // SAFETY: registers a function with the signature SQLite expects for an automatic
-        // extension; it only installs a progress handler on the connection.
+        // extension; it only installs a progress handler and a commit hook on the
+        // connection.
         unsafe {
             libsqlite3_sys::sqlite3_auto_extension(Some(prepare_connection));
         }
@@ -217,6 +221,8 @@ pub enum Unavailable {
     DiskFull,
     /// Reading or writing the database file failed.
     Io,
+    /// The SQLite write-ahead log was removed or replaced under the open connections.
+    WalLost,
     /// The schema is missing: migrations were not applied.
     NotMigrated,
     /// The connection broke or the server is shutting down.
@@ -237,6 +243,9 @@ impl Unavailable {
             Unavailable::Io => {
                 "the database file could not be read or written (an I/O error); retry once an operator has checked its storage"
             }
+            Unavailable::WalLost => {
+                "the database's write-ahead log (its -wal file) was removed or replaced while the service ran; writes are refused until what it held is saved into the database file and the database is reopened; retry shortly"
+            }
             Unavailable::NotMigrated => {
                 "the database has not been migrated; run `mobility-directory migrate`"
             }
@@ -247,6 +256,9 @@ impl Unavailable {
     /// Classifies a database error; `None` for errors that are not about availability.
     /// A lost connection is noted ([`note_connection_lost`]).
     pub fn of(error: &Error) -> Option<Unavailable> {
+        if wal::take_refused_commit() {
+            return Some(Unavailable::WalLost);
+        }
         let found = match error {
             Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => {
                 Some(Unavailable::ConnectionLost)
@@ -255,7 +267,12 @@ impl Unavailable {
             Error::BrokenTransactionManager => Some(Unavailable::ConnectionLost),
             _ => None,
         };
-        if matches!(found, Some(Unavailable::ConnectionLost | Unavailable::Io)) {
+        // A read-only session (PostgreSQL's `default_transaction_read_only`) stays read-only:
+        // its connection is replaced, so writes work again once the database takes them.
+        if matches!(
+            found,
+            Some(Unavailable::ConnectionLost | Unavailable::Io | Unavailable::ReadOnly)
+        ) {
             note_connection_lost();
         }
         if found == Some(Unavailable::Busy) {
@@ -268,7 +285,9 @@ impl Unavailable {
     pub fn of_message(message: &str) -> Option<Unavailable> {
         let m = message.to_ascii_lowercase();
         let any = |needles: &[&str]| needles.iter().any(|n| m.contains(n));
-        if any(&[
+        if m.contains("write-ahead log") {
+            Some(Unavailable::WalLost)
+        } else if any(&[
             "database is locked",
             "database table is locked",
             "lock timeout",

@@ -1,7 +1,13 @@
-//! The database: a connection enum over SQLite and PostgreSQL, its pool and its migrations.
+//! The database: a connection enum over SQLite and PostgreSQL, its pool and its migrations,
+//! the limits database work runs under, the guard of SQLite's write-ahead log, and whether
+//! the database can take writes now.
 
 pub mod limits;
 pub mod schema;
+pub mod wal;
+pub mod writable;
+
+use std::path::Path;
 
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
@@ -104,13 +110,23 @@ impl ManageConnection for Manager {
             }
             DatabaseUrl::Sqlite(path) => {
                 limits::install_sqlite_deadlines();
+                let refused = |reason: limits::Unavailable| {
+                    r2d2::Error::ConnectionError(diesel::ConnectionError::BadConnection(
+                        reason.explanation().into(),
+                    ))
+                };
+                wal::before_open(Path::new(path)).map_err(refused)?;
                 let mut conn =
                     SqliteConnection::establish(path).map_err(r2d2::Error::ConnectionError)?;
                 // A file that cannot be written is refused when it is opened (see
                 // `limits::install_sqlite_deadlines`); the pool tries again on the next
-                // request, so writes work again once the file can be written.
+                // request, so writes work again once the file can be written. The pragmas
+                // open the write-ahead log, which `wal` notes.
                 conn.batch_execute(&limits::sqlite_pragmas())
                     .map_err(r2d2::Error::QueryError)?;
+                if let Some(open) = wal::opened(Path::new(path)).map_err(refused)? {
+                    open.tie_to(&mut conn).map_err(r2d2::Error::QueryError)?;
+                }
                 Ok(DbConn::Sqlite(conn))
             }
         }
@@ -122,12 +138,19 @@ impl ManageConnection for Manager {
     }
 
     /// A connection is discarded when work on it found it lost (noted by the error
-    /// classification in `limits`, on the thread that used it) or left a transaction
-    /// broken. Checking this instead of a `SELECT 1` at every checkout saves a round trip
-    /// per request.
+    /// classification in `limits`, on the thread that used it), left a transaction
+    /// broken, or used a SQLite write-ahead log that has been removed since (`wal`, which
+    /// first saves what that log held). Checking this instead of a `SELECT 1` at every
+    /// checkout saves a round trip per request.
     fn has_broken(&self, conn: &mut DbConn) -> bool {
         use diesel::r2d2::R2D2Connection;
-        limits::take_connection_lost() || conn.is_broken()
+        let lost = limits::take_connection_lost() || conn.is_broken();
+        match (&self.url, conn) {
+            (DatabaseUrl::Sqlite(path), DbConn::Sqlite(sqlite)) => {
+                wal::retire(Path::new(path), sqlite) || lost
+            }
+            _ => lost,
+        }
     }
 }
 
@@ -197,13 +220,40 @@ pub fn migrate(conn: &mut DbConn) -> Result<usize, String> {
     applied.map_err(|e| format!("migration failed: {e}"))
 }
 
-/// Whether every embedded migration has been applied.
+/// Whether every embedded migration has been applied. It only reads, so that it answers
+/// for a database that takes no writes too (diesel's harness first creates its table).
 pub fn is_migrated(conn: &mut DbConn) -> Result<bool, String> {
-    let pending = match conn {
-        DbConn::Postgres(c) => c.has_pending_migration(POSTGRES_MIGRATIONS),
-        DbConn::Sqlite(c) => c.has_pending_migration(SQLITE_MIGRATIONS),
-    };
-    pending.map(|p| !p).map_err(|e| e.to_string())
+    use diesel::migration::MigrationSource;
+
+    #[derive(QueryableByName)]
+    struct Applied {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        version: String,
+    }
+    let embedded = match conn {
+        DbConn::Postgres(_) => MigrationSource::<diesel::pg::Pg>::migrations(&POSTGRES_MIGRATIONS)
+            .map(|m| {
+                m.iter()
+                    .map(|m| m.name().version().to_string())
+                    .collect::<Vec<_>>()
+            }),
+        DbConn::Sqlite(_) => {
+            MigrationSource::<diesel::sqlite::Sqlite>::migrations(&SQLITE_MIGRATIONS)
+                .map(|m| m.iter().map(|m| m.name().version().to_string()).collect())
+        }
+    }
+    .map_err(|e| e.to_string())?;
+    let applied: Vec<Applied> =
+        match diesel::sql_query("SELECT version FROM __diesel_schema_migrations").load(conn) {
+            Ok(applied) => applied,
+            Err(e) if limits::Unavailable::of(&e) == Some(limits::Unavailable::NotMigrated) => {
+                return Ok(false);
+            }
+            Err(e) => return Err(e.to_string()),
+        };
+    Ok(embedded
+        .iter()
+        .all(|version| applied.iter().any(|a| &a.version == version)))
 }
 
 #[cfg(test)]

@@ -107,6 +107,7 @@ diesel::table! {
         bucket -> Text,
         key -> Text,
         at -> Timestamp,
+        pending -> Bool,
     }
 }
 

@@ -131,6 +131,33 @@ fn parallel_wrong_passwords_cannot_get_past_the_account_limit() {
 }
 
 #[test]
+fn parallel_correct_sign_ins_are_never_throttled_on_any_instance() {
+    let app = spawn_app();
+    let other = app.second_instance();
+    let password = app.create_user("busy@example.org", Role::Editor);
+    // Three failures first: with the checks in progress on both instances they reach the
+    // limit of five, so sign-ins must wait for each other's outcome, not be refused.
+    for _ in 0..3 {
+        let reply = sign_in_reply(&app, "busy@example.org", "wrong-guess-123");
+        assert_eq!(reply.status, 401, "{}", reply.body);
+    }
+    let replies = in_parallel(256, |i| {
+        let instance = if i % 2 == 0 { &app } else { &other };
+        sign_in_reply(instance, "busy@example.org", &password)
+    });
+    assert_eq!(count(&replies, 429), 0, "{:?}", statuses(&replies));
+    for reply in &replies {
+        assert!(
+            reply.status == 200 || (reply.status == 503 && reply.header("retry-after").is_some()),
+            "{}: {}",
+            reply.status,
+            reply.body
+        );
+    }
+    assert!(count(&replies, 200) > 0, "{:?}", statuses(&replies));
+}
+
+#[test]
 fn parallel_failed_sign_ins_cannot_get_past_the_address_limit() {
     let app = spawn_app();
     let replies = in_parallel(60, |i| {

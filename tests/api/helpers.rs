@@ -33,7 +33,7 @@ pub const STAFF_ORIGIN: &str = "https://staff.example";
 /// The signing secret of every test server (tests forge tokens with it and with others).
 pub const TEST_JWT_SECRET: &str = "test-secret-that-is-long-enough-for-hs256-0123456789";
 
-enum TestDb {
+pub(crate) enum TestDb {
     /// Owned by another `TestApp`.
     Shared,
     Sqlite(#[allow(dead_code)] tempfile::TempDir),
@@ -55,7 +55,7 @@ impl Drop for TestDb {
 }
 
 /// A database URL for a fresh, empty database on the backend the environment selects.
-fn fresh_database() -> (String, TestDb) {
+pub(crate) fn fresh_database() -> (String, TestDb) {
     match std::env::var("TEST_POSTGRES_URL")
         .ok()
         .filter(|v| !v.is_empty())
@@ -421,6 +421,18 @@ impl TestApp {
         let mut conn = self.pool.get().unwrap();
         store::opportunities::insert(&mut conn, opportunity).expect("insert opportunity");
     }
+}
+
+/// Sends a request to `path` on the server at `base` (see [`exchange`]).
+pub fn send_to(
+    agent: &ureq::Agent,
+    base: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<&[u8]>,
+) -> Reply {
+    exchange(agent, &format!("{base}{path}"), method, headers, body)
 }
 
 pub fn organization(slug: &str) -> Organization {

@@ -7,7 +7,7 @@ use std::time::Duration;
 use actix_web::web;
 
 use crate::db::limits::{self, Deadline, Unavailable};
-use crate::db::{DbConn, Pool};
+use crate::db::{DbConn, Pool, wal};
 use crate::error::ApiError;
 use crate::store::StoreError;
 
@@ -35,7 +35,9 @@ where
     let pool = pool.clone();
     let job = web::block(move || {
         let _deadline = Deadline::start(budget);
+        // Notes left on this blocking thread by earlier work are not about this one.
         limits::take_connection_lost();
+        wal::take_refused_commit();
         let waiting = std::time::Instant::now();
         let conn = pool.get();
         crate::metrics::pool_wait(waiting.elapsed());

@@ -7,12 +7,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::api::http::database;
-use crate::auth::password;
+use crate::auth::checks::{PasswordChecks, SLOT_WAIT};
 use crate::auth::token::TokenKeys;
 use crate::db::Pool;
 use crate::domain::vocabulary::Role;
 use crate::error::{ApiError, BodyErrors, CommonErrors, Problem, TooManyRequestsResponse};
-use crate::store::throttle::{self, Limit};
+use crate::store::throttle::{self, Attempt, Check, Limit};
 use crate::store::{self, StoreError};
 
 use crate::api::http::body::{Fields, check_size, parse_object};
@@ -65,7 +65,10 @@ pub struct AccessToken {
 /// Exchange e-mail and password for a bearer token.
 ///
 /// A wrong password and an unknown e-mail give the same 401 in about the same time.
-/// Repeated failures for one account or from one address give 429 with `Retry-After`.
+/// Repeated failures for one account or from one address give 429 with `Retry-After`;
+/// correct sign-ins never count against that limit, however many run at once. Passwords
+/// are checked two at a time per instance: a sign-in that finds no free check within
+/// 10 seconds gets 503 with `Retry-After`.
 #[utoipa::path(
     tag = "auth",
     request_body = Credentials,
@@ -83,6 +86,7 @@ pub async fn issue_token(
     body: Bytes,
     pool: web::Data<Pool>,
     keys: web::Data<TokenKeys>,
+    checks: web::Data<PasswordChecks>,
 ) -> Result<HttpResponse, ApiError> {
     check_size(&body)?;
     let object = parse_object(&body)?;
@@ -98,52 +102,112 @@ pub async fn issue_token(
     };
     fields.finish()?;
     let (email, secret) = (email.unwrap_or_default(), secret.unwrap_or_default());
-    let address = client_address(&req);
-    let account_key = store::users::normalize_email(&email);
+    let throttled = Throttled {
+        account: store::users::normalize_email(&email),
+        address: client_address(&req),
+    };
 
-    let outcome = database::run(&pool, move |conn| {
-        let keys = [
-            (ACCOUNT_LIMIT, account_key.as_str()),
-            (ADDRESS_LIMIT, address.as_str()),
-        ];
-        let attempts = match throttle::acquire(conn, &keys, Utc::now())? {
-            Ok(attempts) => attempts,
-            Err(retry_after) => return Err(ApiError::TooManyRequests { retry_after }),
-        };
-        let user = match store::users::find_by_email(conn, &account_key) {
-            Ok(user) => Some(user),
-            Err(StoreError::NotFound) => None,
-            Err(e) => return Err(e.into()),
-        };
-        let matches = password::verify(&secret, user.as_ref().map(|u| u.password_hash.as_str()));
-        match user {
-            Some(user) if matches && !user.disabled => {
-                // A success is no failed attempt: neither the account nor the address
-                // keeps it.
-                throttle::clear(conn, ACCOUNT_LIMIT, &account_key)?;
-                for attempt in &attempts {
-                    throttle::release(conn, attempt)?;
-                }
-                Ok(Some(user))
-            }
-            _ => Ok(None),
+    // A key already over its limit is refused before it waits for a slot, so that a flood
+    // of refused attempts never queues ahead of anyone.
+    let looked_up = throttled.clone();
+    let user = database::run(&pool, move |conn| {
+        if let Some(retry_after) = throttle::refusal(conn, &looked_up.keys(), Utc::now())? {
+            return Err(ApiError::TooManyRequests { retry_after });
+        }
+        match store::users::find_by_email(conn, &looked_up.account) {
+            Ok(user) => Ok(Some(user)),
+            Err(StoreError::NotFound) => Ok(None),
+            Err(e) => Err(e.into()),
         }
     })
     .await?;
-    match outcome {
-        None => Err(ApiError::Unauthorized("wrong e-mail or password".into())),
-        Some(user) => {
-            let token = keys
-                .issue(&user.id.to_string(), user.role, user.token_generation)
-                .map_err(ApiError::Internal)?;
-            Ok(HttpResponse::Ok()
-                .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
-                .json(AccessToken {
-                    access_token: token,
-                    token_type: "Bearer".into(),
-                    expires_in: keys.ttl_seconds(),
-                    role: user.role,
-                }))
+
+    // The slot is held from recording the attempt to settling it, so that an instance has
+    // at most two checks pending, whatever the number of sign-ins waiting.
+    let slot = checks.slot().await?;
+    let attempts = begin_check(&pool, &throttled).await?;
+    let matches = slot
+        .verify(secret, user.as_ref().map(|u| u.password_hash.clone()))
+        .await;
+    let user = user.filter(|u| matches && !u.disabled);
+    let signed_in = user.is_some();
+    database::run(&pool, move |conn| {
+        if signed_in {
+            // A success is no failed attempt: neither the account nor the address
+            // keeps it, and the account's earlier failures are forgotten.
+            throttle::clear(conn, ACCOUNT_LIMIT, &throttled.account)?;
+            for attempt in &attempts {
+                throttle::release(conn, attempt)?;
+            }
+        } else {
+            throttle::fail(conn, &attempts)?;
+        }
+        Ok(())
+    })
+    .await?;
+    drop(slot);
+
+    let Some(user) = user else {
+        return Err(ApiError::Unauthorized("wrong e-mail or password".into()));
+    };
+    let token = keys
+        .issue(&user.id.to_string(), user.role, user.token_generation)
+        .map_err(ApiError::Internal)?;
+    Ok(HttpResponse::Ok()
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .json(AccessToken {
+            access_token: token,
+            token_type: "Bearer".into(),
+            expires_in: keys.ttl_seconds(),
+            role: user.role,
+        }))
+}
+
+/// The keys a sign-in is limited by.
+#[derive(Clone)]
+struct Throttled {
+    account: String,
+    address: String,
+}
+
+impl Throttled {
+    fn keys(&self) -> [(Limit, &str); 2] {
+        [
+            (ACCOUNT_LIMIT, self.account.as_str()),
+            (ADDRESS_LIMIT, self.address.as_str()),
+        ]
+    }
+}
+
+/// How often a sign-in looks again whether the checks it waits for have ended.
+const BUSY_POLL: std::time::Duration = std::time::Duration::from_millis(50);
+
+/// Records the check as pending under both keys. While failures and other checks in
+/// progress together reach a limit, it waits for those checks to end (at most
+/// [`SLOT_WAIT`]), then either starts or is refused with 429.
+async fn begin_check(
+    pool: &web::Data<Pool>,
+    throttled: &Throttled,
+) -> Result<Vec<Attempt>, ApiError> {
+    let waiting_since = std::time::Instant::now();
+    loop {
+        let throttled = throttled.clone();
+        let check = database::run(pool, move |conn| {
+            Ok(throttle::begin_check(conn, &throttled.keys(), Utc::now())?)
+        })
+        .await?;
+        match check {
+            Check::Started(attempts) => return Ok(attempts),
+            Check::Refused(retry_after) => return Err(ApiError::TooManyRequests { retry_after }),
+            Check::Busy if waiting_since.elapsed() < SLOT_WAIT => {
+                actix_web::rt::time::sleep(BUSY_POLL).await;
+            }
+            Check::Busy => {
+                return Err(ApiError::Unavailable(
+                    "other sign-ins of this account or address are still being checked; retry shortly"
+                        .into(),
+                ));
+            }
         }
     }
 }

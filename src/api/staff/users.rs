@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::api::http::database;
+use crate::auth::checks::PasswordChecks;
 use crate::auth::password;
 use crate::db::Pool;
 use crate::domain::vocabulary::Role;
@@ -123,6 +124,7 @@ pub async fn create_user(
     staff: Staff,
     body: Bytes,
     pool: web::Data<Pool>,
+    checks: web::Data<PasswordChecks>,
 ) -> Result<HttpResponse, ApiError> {
     staff.require(&[Role::Admin])?;
     check_size(&body)?;
@@ -155,8 +157,11 @@ pub async fn create_user(
         role.unwrap_or(Role::Contributor),
         secret.unwrap_or_default(),
     );
-    let hash = web::block(move || password::hash(&secret))
+    let hash = checks
+        .slot()
         .await?
+        .hash(secret)
+        .await
         .map_err(ApiError::Internal)?;
     let user = database::run(&pool, move |conn| {
         store::users::create(conn, &email, &hash, role).map_err(|e| match e {
