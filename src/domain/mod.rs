@@ -1,4 +1,5 @@
-//! Pure types and rules: vocabularies, places, codes, deadlines and computed status. No I/O.
+//! Pure types and rules: vocabularies, places, codes, deadlines and computed status,
+//! duplicates and what publication needs. No I/O.
 
 #[macro_use]
 pub mod vocabulary;
@@ -11,6 +12,7 @@ pub mod duplicates;
 pub mod geography;
 pub mod iso_tables;
 pub mod opportunity;
+pub mod publication;
 pub mod search;
 pub mod slug;
 pub mod status;
