@@ -463,6 +463,51 @@ fn the_command_line_import_runs_the_same_code() {
         .unwrap();
     assert!(!failed.status.success());
     assert!(String::from_utf8_lossy(&failed.stderr).contains("/0/type"));
+
+    // A Windows-1250 table with `;`, its encoding named on the command line.
+    let sheet = dir.path().join("sheet.csv");
+    std::fs::write(
+        &sheet,
+        crate::parsers::spreadsheet(&json!({
+            "header": ["external_id", "type", "organization", "title_en", "title_sl", "rolling"],
+            "rows": [["cp-1", "award", "lumen", "Karst Award", "Kraška nagrada", "true"]],
+            "encoding": "cp1250",
+            "delimiter": ";",
+        })),
+    )
+    .unwrap();
+    let import = |charset: &str| {
+        Command::new(bin)
+            .args([
+                "import",
+                sheet.to_str().unwrap(),
+                "--source",
+                "cp",
+                "--dry-run",
+            ])
+            .args(["--charset", charset])
+            .env("DATABASE_URL", &app.database_url)
+            .output()
+            .unwrap()
+    };
+    let read = import("windows-1250");
+    assert!(
+        read.status.success(),
+        "{}",
+        String::from_utf8_lossy(&read.stderr)
+    );
+    let report: Value = serde_json::from_slice(&read.stdout).unwrap();
+    assert_eq!(report["created"], 1);
+    assert_eq!(report["rows"][0]["row"], 2);
+    let declared = import("utf-8");
+    assert!(
+        !declared.status.success(),
+        "the named encoding is the one read"
+    );
+    assert!(String::from_utf8_lossy(&declared.stderr).contains("UTF-8"));
+    let unknown = import("klingon");
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("klingon"));
 }
 
 fn error_names(reply: &crate::helpers::Reply) -> Vec<String> {
