@@ -432,7 +432,7 @@ def drill_kill_during_import(binary, work, backend):
                 assert http("POST", svc.base + "/api/v1/organizations", org, token)[0] == 201
         svc.stop()
         importer = subprocess.Popen([binary, "import", os.path.join(data, "entries.json"), "--source", "drill",
-                                     "--publish"], env=svc.env, cwd=work, stdout=subprocess.DEVNULL,
+                                     "--publish", "--accept-closed"], env=svc.env, cwd=work, stdout=subprocess.DEVNULL,
                                     stderr=subprocess.DEVNULL)
         # One second in, the import is writing (it writes every 500 rows) and far from
         # done: 20,000 entries take about 3 s on SQLite and 8 s on PostgreSQL (release).

@@ -48,10 +48,23 @@ pub struct ExistingEntry {
 /// One invalid parameter (by name) or body member (by JSON pointer).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, ToSchema)]
 pub struct FieldIssue {
-    /// The query parameter's name, or the body member's JSON pointer (`/funding/currency`).
+    /// The query parameter's name, or the body member's JSON pointer (`/funding/currency`);
+    /// for a CSV import, the spreadsheet row and column (`row 3, column funding_max`).
     pub name: String,
     /// What is wrong with it, for humans.
     pub reason: String,
+    /// For a CSV import: the spreadsheet row, as a person counts it (the header is row 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1, example = 3)]
+    pub row: Option<u64>,
+    /// For a CSV import: the column, by its name in the header.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(example = "funding_max")]
+    pub column: Option<String>,
+    /// For a CSV import: the cell as the file has it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(example = "12 000")]
+    pub value: Option<String>,
 }
 
 impl FieldIssue {
@@ -59,6 +72,25 @@ impl FieldIssue {
         FieldIssue {
             name: name.into(),
             reason: reason.into(),
+            row: None,
+            column: None,
+            value: None,
+        }
+    }
+
+    /// An issue with one cell of a spreadsheet (`row` counts the header as 1).
+    pub fn cell(
+        row: u64,
+        column: &str,
+        value: Option<&str>,
+        reason: impl Into<String>,
+    ) -> FieldIssue {
+        FieldIssue {
+            name: format!("row {row}, column {column}"),
+            reason: reason.into(),
+            row: Some(row),
+            column: Some(column.to_owned()),
+            value: value.map(str::to_owned),
         }
     }
 }
@@ -70,6 +102,8 @@ pub enum ApiError {
     MalformedBody(String),
     /// The body parses but breaks the rules; each issue names a JSON pointer.
     Unprocessable(Vec<FieldIssue>),
+    /// The entry lacks what publication needs; each issue names a missing member.
+    NotPublishable(Vec<FieldIssue>),
     Unauthorized(String),
     Forbidden(String),
     NotFound(String),
@@ -178,6 +212,15 @@ impl ApiError {
                 },
                 errors.clone(),
             ),
+            ApiError::NotPublishable(errors) => (
+                "not-publishable",
+                "Not ready to publish",
+                format!(
+                    "the entry lacks what publication needs: {}",
+                    errors.iter().map(|e| e.name.as_str()).collect::<Vec<_>>().join(", ")
+                ),
+                errors.clone(),
+            ),
             ApiError::Unauthorized(detail) => ("unauthorized", "Unauthorized", detail.clone(), vec![]),
             ApiError::Forbidden(detail) => ("forbidden", "Forbidden", detail.clone(), vec![]),
             ApiError::Conflict { detail, .. } => ("conflict", "Conflict", detail.clone(), vec![]),
@@ -274,7 +317,9 @@ impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
             ApiError::InvalidInput(_) | ApiError::MalformedBody(_) => StatusCode::BAD_REQUEST,
-            ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Unprocessable(_) | ApiError::NotPublishable(_) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
@@ -342,6 +387,12 @@ impl From<StoreError> for ApiError {
                 detail: format!("an entry with the same source URL exists: {slug}"),
                 existing: Some(ExistingEntry { id, slug }),
             },
+            StoreError::Unpublishable(missing) => ApiError::NotPublishable(
+                missing
+                    .iter()
+                    .map(|m| FieldIssue::new(m.pointer, m.reason))
+                    .collect(),
+            ),
             StoreError::Internal(m) => ApiError::Internal(m),
         }
     }

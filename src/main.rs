@@ -12,6 +12,7 @@ use mobility_directory::{api, auth, db, demo, openapi, store, telemetry};
 const USAGE: &str = "usage: mobility-directory [serve|migrate|seed|openapi|probe]
        mobility-directory user add --email E --role admin|editor|contributor
        mobility-directory import FILE --source S [--dry-run] [--publish]
+                                     [--accept-closed] [--charset NAME]
 
   serve     run the HTTP service (the default); applies migrations, and on the
             embedded default database loads the demo set when it is empty
@@ -22,8 +23,10 @@ const USAGE: &str = "usage: mobility-directory [serve|migrate|seed|openapi|probe
             (the container's health check; needs no other tool)
   user add  create a staff account; the password is read from the terminal
             (without echo) or from the first line of standard input
-  import    upsert entries from a JSON or CSV file (by extension), as
-            POST /api/v1/import does; prints the report as JSON
+  import    create or update entries from a JSON or CSV file (by extension),
+            as POST /api/v1/import does; a CSV file's encoding is detected
+            (UTF-8 or Windows-1250) unless --charset names it; prints the
+            report as JSON
 
 Configuration comes from the environment; see README.md.";
 
@@ -201,22 +204,32 @@ fn add_user(settings: &Settings, args: &[String]) -> Result<(), String> {
 fn import(settings: &Settings, args: &[String]) -> Result<(), String> {
     let mut file = None;
     let mut source = None;
-    let (mut dry_run, mut publish) = (false, false);
+    let mut charset = None;
+    let (mut dry_run, mut publish, mut accept_closed) = (false, false, false);
     let mut rest = args.iter();
     while let Some(arg) = rest.next() {
         match arg.as_str() {
             "--source" => source = rest.next().cloned(),
+            "--charset" => charset = Some(rest.next().cloned().unwrap_or_default()),
             "--dry-run" => dry_run = true,
             "--publish" => publish = true,
+            "--accept-closed" => accept_closed = true,
             other if file.is_none() && !other.starts_with("--") => file = Some(other.to_owned()),
             other => return Err(format!("unknown argument `{other}`\n\n{USAGE}")),
         }
     }
     let file = file.ok_or(USAGE)?;
     let source = source.ok_or("import needs --source NAME")?;
+    let charset = match charset {
+        None => None,
+        Some(label) => Some(
+            api::staff::import::encoding::named(&label)
+                .ok_or(format!("--charset `{label}` is not an encoding name"))?,
+        ),
+    };
     let reader = std::fs::File::open(&file).map_err(|e| format!("cannot read {file}: {e}"))?;
     let rows = if file.to_lowercase().ends_with(".csv") {
-        api::staff::import::Rows::Csv(reader)
+        api::staff::import::Rows::Csv { reader, charset }
     } else {
         api::staff::import::Rows::Json(reader)
     };
@@ -227,6 +240,7 @@ fn import(settings: &Settings, args: &[String]) -> Result<(), String> {
         source,
         dry_run,
         publish,
+        accept_closed,
     };
     match api::staff::import::run(&mut conn, rows, &options, None) {
         Ok(report) => {

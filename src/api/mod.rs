@@ -1,7 +1,9 @@
 //! The HTTP layer, grouped by audience: `public` (what anyone may read), `staff` (what
 //! signed-in staff do), `intake` (what outsiders send), `http` (plumbing every handler
-//! uses). Handlers parse, call the store, and map.
+//! uses); and `columns`, the CSV columns the table export and the import share. Handlers
+//! parse, call the store, and map.
 
+pub mod columns;
 pub mod health;
 pub mod http;
 pub mod intake;

@@ -31,8 +31,12 @@ pub const NOTABLE_AFTER_PUBLICATION: &[&str] = &[
     "eligibility.age",
 ];
 
+/// A list as text, its values in order: a list is a set (the store keeps them sorted), so
+/// that the same values in another order are no change.
 fn join<T>(items: &[T], f: impl Fn(&T) -> &str) -> Option<String> {
-    (!items.is_empty()).then(|| items.iter().map(f).collect::<Vec<_>>().join(", "))
+    let mut values: Vec<&str> = items.iter().map(f).collect();
+    values.sort_unstable();
+    (!values.is_empty()).then(|| values.join(", "))
 }
 
 /// Every curated field of an opportunity as display text, in a fixed order.

@@ -1,5 +1,7 @@
 //! Recognising the same call entered twice: a normalised source URL, and title similarity.
 
+use std::collections::BTreeMap;
+
 use url::Url;
 
 /// Query parameters that only track where a visitor came from.
@@ -65,6 +67,52 @@ pub fn title_similarity(a: &str, b: &str) -> f64 {
     strsim::normalized_levenshtein(&simplify(a), &simplify(b))
 }
 
+/// How many neighbours on each side, in alphabetical order, a title is compared with.
+pub const TITLE_NEIGHBOURS: usize = 5;
+
+/// Titles (of one organizer), each with a label saying whose it is, kept in the order of
+/// their simplified form, so that a new title is compared with its
+/// [`TITLE_NEIGHBOURS`] nearest neighbours on each side only: the work per title stays
+/// the same however many titles there are. A pair whose titles differ in their first
+/// words can be missed.
+pub struct TitleNeighbours<L> {
+    titles: BTreeMap<String, Vec<L>>,
+}
+
+impl<L> Default for TitleNeighbours<L> {
+    fn default() -> Self {
+        TitleNeighbours {
+            titles: BTreeMap::new(),
+        }
+    }
+}
+
+impl<L> TitleNeighbours<L> {
+    pub fn insert(&mut self, title: &str, label: L) {
+        self.titles.entry(simplify(title)).or_default().push(label);
+    }
+
+    /// The labels of the neighbours of `title` at least [`TITLE_SIMILARITY_THRESHOLD`]
+    /// similar to it, with their similarity, most similar first.
+    pub fn similar(&self, title: &str) -> Vec<(&L, f64)> {
+        let key = simplify(title);
+        let before = self
+            .titles
+            .range(..key.clone())
+            .rev()
+            .take(TITLE_NEIGHBOURS);
+        let after = self.titles.range(key.clone()..).take(TITLE_NEIGHBOURS);
+        let mut found: Vec<(&L, f64)> = before
+            .chain(after)
+            .map(|(other, labels)| (labels, strsim::normalized_levenshtein(&key, other)))
+            .filter(|(_, score)| *score >= TITLE_SIMILARITY_THRESHOLD)
+            .flat_map(|(labels, score)| labels.iter().map(move |l| (l, score)))
+            .collect();
+        found.sort_by(|a, b| b.1.total_cmp(&a.1));
+        found
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,6 +137,21 @@ mod tests {
             normalize_url("https://example.org/x?a=1&b=2&utm_campaign=z").unwrap()
         );
         assert!(normalize_url("ftp://example.org").is_none());
+    }
+
+    #[test]
+    fn a_title_is_compared_with_its_alphabetical_neighbours() {
+        let mut titles = TitleNeighbours::default();
+        titles.insert("Polar Night Artist Residency", "polar");
+        titles.insert("Summer Dance Festival", "summer");
+        for n in 0..100 {
+            titles.insert(&format!("Unrelated call number {n:03} of many"), "other");
+        }
+        let found = titles.similar("Polar Night Artist-Residency!");
+        assert_eq!(found.len(), 1);
+        assert_eq!(*found[0].0, "polar");
+        assert!(found[0].1 > 0.99);
+        assert!(titles.similar("Winter Writing Retreat").is_empty());
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! Pure types and rules: vocabularies, places, codes, deadlines, computed status and what a
-//! text may hold. No I/O.
+//! Pure types and rules: vocabularies, places, codes, deadlines, computed status,
+//! duplicates, what publication needs and what a text may hold. No I/O.
 
 #[macro_use]
 pub mod vocabulary;
@@ -13,6 +13,7 @@ pub mod geography;
 pub mod iso_tables;
 pub mod networks;
 pub mod opportunity;
+pub mod publication;
 pub mod search;
 pub mod slug;
 pub mod status;

@@ -321,22 +321,7 @@ pub const SIMILAR_AMONG_LATEST: i64 = 1000;
 /// recently changed, whose title in either language is at least
 /// [`TITLE_SIMILARITY_THRESHOLD`] similar to a title of `o`.
 pub fn similar_titles(conn: &mut DbConn, o: &Opportunity) -> StoreResult<Vec<Similar>> {
-    let candidates: Vec<(String, String, String)> = opportunities::table
-        .inner_join(
-            opportunity_texts::table.on(opportunity_texts::opportunity_id.eq(opportunities::id)),
-        )
-        .filter(opportunities::organization_id.eq(o.organization_id.to_string()))
-        .filter(opportunities::id.ne(o.id.to_string()))
-        .filter(opportunities::state.ne(WorkflowState::Withdrawn.slug()))
-        .order((opportunities::updated_at.desc(), opportunities::id.desc()))
-        // Up to two titles (English and Slovenian) per entry.
-        .limit(SIMILAR_AMONG_LATEST * 2)
-        .select((
-            opportunities::id,
-            opportunities::slug,
-            opportunity_texts::title,
-        ))
-        .load(conn)?;
+    let candidates = latest_titles(conn, o.organization_id, Some(o.id))?;
     let own: Vec<&str> = [o.title.en.as_deref(), o.title.sl.as_deref()]
         .into_iter()
         .flatten()
@@ -369,6 +354,32 @@ pub fn similar_titles(conn: &mut DbConn, o: &Opportunity) -> StoreResult<Vec<Sim
     }
     found.sort_by(|a, b| b.similarity.total_cmp(&a.similarity));
     Ok(found)
+}
+
+/// The (id, slug, title) of each title of the organizer's [`SIMILAR_AMONG_LATEST`] most
+/// recently changed entries (not withdrawn), but `except`.
+pub fn latest_titles(
+    conn: &mut DbConn,
+    organization: Uuid,
+    except: Option<Uuid>,
+) -> StoreResult<Vec<(String, String, String)>> {
+    let except = except.map(|id| id.to_string()).unwrap_or_default();
+    Ok(opportunities::table
+        .inner_join(
+            opportunity_texts::table.on(opportunity_texts::opportunity_id.eq(opportunities::id)),
+        )
+        .filter(opportunities::organization_id.eq(organization.to_string()))
+        .filter(opportunities::id.ne(except))
+        .filter(opportunities::state.ne(WorkflowState::Withdrawn.slug()))
+        .order((opportunities::updated_at.desc(), opportunities::id.desc()))
+        // Up to two titles (English and Slovenian) per entry.
+        .limit(SIMILAR_AMONG_LATEST * 2)
+        .select((
+            opportunities::id,
+            opportunities::slug,
+            opportunity_texts::title,
+        ))
+        .load(conn)?)
 }
 
 /// How many neighbours, in title order within an organizer, each title is compared with.

@@ -9,11 +9,21 @@ use crate::db::limits;
 use crate::domain::changes::{Change, diff};
 use crate::domain::duplicates::normalize_url;
 use crate::domain::opportunity::Opportunity;
+use crate::domain::publication;
 use crate::domain::vocabulary::WorkflowState;
 
 use super::curation::{self, Provenance};
 use super::revisions::{self, Event};
 use super::{StoreError, StoreResult, opportunities};
+
+/// Refuses to leave `o` published when it lacks what publication needs.
+pub fn refuse_unpublishable(o: &Opportunity, state: WorkflowState) -> StoreResult<()> {
+    let missing = publication::missing(o);
+    if state == WorkflowState::Published && !missing.is_empty() {
+        return Err(StoreError::Unpublishable(missing));
+    }
+    Ok(())
+}
 
 fn refuse_duplicate_source(conn: &mut DbConn, o: &Opportunity) -> StoreResult<Option<String>> {
     let Some(key) = o.source_url.as_deref().and_then(normalize_url) else {
@@ -54,7 +64,7 @@ pub fn create(
 }
 
 /// Replaces `current` with `next` (same id; `next.version` is `current.version + 1`) and
-/// records which fields changed.
+/// records which fields changed. A published entry must stay complete enough to publish.
 pub fn replace(
     conn: &mut DbConn,
     current: &Opportunity,
@@ -62,6 +72,7 @@ pub fn replace(
     actor: Option<Uuid>,
     action: &'static str,
 ) -> StoreResult<Vec<Change>> {
+    refuse_unpublishable(next, next.state)?;
     limits::write_transaction(conn, |conn| {
         let key = refuse_duplicate_source(conn, next)?;
         opportunities::update(conn, next, current.version)?;
@@ -86,8 +97,9 @@ pub fn replace(
     })
 }
 
-/// Moves `o` to another workflow state. Publishing stamps `published_at` (first
-/// publication only); a rejection keeps its reason.
+/// Moves `o` to another workflow state. Publishing needs what [`publication::missing`]
+/// asks for and stamps `published_at` (first publication only); a rejection keeps its
+/// reason.
 pub fn transition(
     conn: &mut DbConn,
     o: &Opportunity,
@@ -96,6 +108,7 @@ pub fn transition(
     action: &'static str,
     note: Option<String>,
 ) -> StoreResult<()> {
+    refuse_unpublishable(o, to)?;
     limits::write_transaction(conn, |conn| {
         let published_at = match to {
             WorkflowState::Published => Some(o.published_at.unwrap_or_else(Utc::now)),

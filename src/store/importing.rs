@@ -1,6 +1,6 @@
-//! Bulk import: entries upserted by (`source`, `external_id`) inside the caller's
-//! transaction. New entries are written a batch at a time, in a few multi-row statements
-//! per table, instead of some twenty round trips each.
+//! Bulk import: entries created, or updated in place, inside the caller's transaction.
+//! New entries are written a batch at a time, in a few multi-row statements per table,
+//! instead of some twenty round trips each.
 
 use std::collections::{HashMap, HashSet};
 
@@ -19,9 +19,13 @@ use super::editing;
 use super::revisions::{self, Event};
 use super::{StoreError, StoreResult, opportunities};
 
-/// One entry of a bulk import, checked, with its organization resolved.
+/// One entry of a bulk import, checked, with its organization resolved: new, or the
+/// content that replaces a stored entry.
 pub struct ImportItem {
-    pub external_id: String,
+    /// The entry's id at the import's source; provenance of a new entry.
+    pub external_id: Option<String>,
+    /// The stored entry the row updates, as it was read for the checks.
+    pub current: Option<Opportunity>,
     pub opportunity: Opportunity,
 }
 
@@ -29,6 +33,8 @@ pub struct ImportItem {
 pub enum ImportAction {
     Created,
     Updated,
+    /// The row says what the entry already is: nothing was written.
+    Unchanged,
 }
 
 /// What the import did (or, in a dry run, would do) with one entry.
@@ -37,10 +43,13 @@ pub struct ImportOutcome {
     pub action: ImportAction,
     pub id: Uuid,
     pub slug: String,
+    /// The entry's workflow state afterwards.
+    pub state: WorkflowState,
 }
 
-/// How one import writes: where its entries come from, who runs it, and whether new
-/// entries are published at once (otherwise they land in review).
+/// How one import writes: where its entries come from, who runs it, and whether its
+/// entries are published at once (otherwise new ones land in review, and updated ones
+/// keep their state).
 pub struct ImportRun<'a> {
     pub source: &'a str,
     pub actor: Option<Uuid>,
@@ -58,26 +67,24 @@ pub fn begin(conn: &mut DbConn) -> StoreResult<()> {
     Ok(())
 }
 
-/// Upserts `items` in order, inside the caller's transaction, and says for each what it
-/// did or why it was refused. Entries the source imported before are replaced one by one;
-/// new entries are gathered and written together. A refused item writes nothing, but the
-/// others of the batch may be written: the caller rolls the whole import back.
+/// Writes `items` in order, inside the caller's transaction, and says for each what it
+/// did or why it was refused. Entries the rows update are replaced one by one; new entries
+/// are gathered and written together. A refused item writes nothing, but the others of the
+/// batch may be written: the caller rolls the whole import back.
 pub fn import_batch(
     conn: &mut DbConn,
     run: &ImportRun,
     items: Vec<ImportItem>,
 ) -> StoreResult<Vec<Result<ImportOutcome, StoreError>>> {
-    let external_ids: Vec<String> = items.iter().map(|i| i.external_id.clone()).collect();
-    let known = curation::find_by_external_ids(conn, run.source, &external_ids)?;
     let mut outcomes: Vec<Option<Result<ImportOutcome, StoreError>>> = Vec::new();
     let mut fresh: Vec<(usize, ImportItem)> = Vec::new();
     for item in items {
-        match known.get(&item.external_id) {
-            Some(id) => {
+        match item.current {
+            Some(ref current) => {
                 // Earlier rows of the import are written first, so that the slugs and
                 // source URLs this entry is checked against include them.
                 create_all(conn, run, std::mem::take(&mut fresh), &mut outcomes)?;
-                outcomes.push(Some(replace_one(conn, run, id, &item)));
+                outcomes.push(Some(update_one(conn, run, current, &item.opportunity)));
             }
             None => {
                 fresh.push((outcomes.len(), item));
@@ -92,30 +99,57 @@ pub fn import_batch(
         .collect())
 }
 
-/// Replaces the entry `id` with the item's content, keeping its state and history.
-fn replace_one(
+/// Replaces `current` with the item's content, keeping its state and history, and with
+/// `publish` publishes it (a revision each). A row that changes nothing writes nothing.
+fn update_one(
     conn: &mut DbConn,
     run: &ImportRun,
-    id: &str,
-    item: &ImportItem,
+    current: &Opportunity,
+    content: &Opportunity,
 ) -> Result<ImportOutcome, StoreError> {
-    let current = opportunities::find_any(conn, id)?;
+    let id = current.id.to_string();
     let mut claimed = HashSet::new();
     let next = Opportunity {
         id: current.id,
-        slug: free_slug(conn, &item.opportunity.slug, Some(id), &mut claimed)?,
+        slug: free_slug(conn, &content.slug, Some(&id), &mut claimed)?,
         state: current.state,
         version: current.version + 1,
         created_at: current.created_at,
         updated_at: Utc::now(),
         published_at: current.published_at,
-        ..item.opportunity.clone()
+        ..content.clone()
     };
-    editing::replace(conn, &current, &next, run.actor, "imported")?;
+    let changed = !diff(Some(current), &next).is_empty();
+    let publish = run.publish && current.state != WorkflowState::Published;
+    if !changed && !publish {
+        return Ok(ImportOutcome {
+            action: ImportAction::Unchanged,
+            id: current.id,
+            slug: current.slug.clone(),
+            state: current.state,
+        });
+    }
+    let mut latest = current.clone();
+    if changed {
+        editing::replace(conn, current, &next, run.actor, "imported")?;
+        latest = next;
+    }
+    if publish {
+        editing::transition(
+            conn,
+            &latest,
+            WorkflowState::Published,
+            run.actor,
+            "published",
+            None,
+        )?;
+        latest.state = WorkflowState::Published;
+    }
     Ok(ImportOutcome {
         action: ImportAction::Updated,
-        id: next.id,
-        slug: next.slug,
+        id: latest.id,
+        slug: latest.slug,
+        state: latest.state,
     })
 }
 
@@ -186,6 +220,7 @@ fn create_all(
                     message: message.to_owned(),
                 });
             }
+            editing::refuse_unpublishable(&o, o.state)?;
             if let Some(k) = &key {
                 sources.insert(k.clone(), (o.id.to_string(), o.slug.clone()));
             }
@@ -193,6 +228,7 @@ fn create_all(
                 action: ImportAction::Created,
                 id: o.id,
                 slug: o.slug.clone(),
+                state: o.state,
             };
             created.push((
                 o,
@@ -200,7 +236,7 @@ fn create_all(
                     created_by: run.actor,
                     source_url_key: key.clone(),
                     import_source: Some(run.source.to_owned()),
-                    external_id: Some(item.external_id),
+                    external_id: item.external_id,
                     ..Provenance::default()
                 },
             ));

@@ -41,6 +41,8 @@ pub enum StoreError {
         field: &'static str,
         message: String,
     },
+    /// The entry would be published but lacks what publication needs.
+    Unpublishable(Vec<crate::domain::publication::Missing>),
     /// The database could not be reached in time.
     Unavailable(String),
     Internal(String),
@@ -57,6 +59,10 @@ impl std::fmt::Display for StoreError {
             StoreError::Invalid { field, message } => write!(f, "{field}: {message}"),
             StoreError::DuplicateSource { slug, .. } => {
                 write!(f, "the source URL is already that of `{slug}`")
+            }
+            StoreError::Unpublishable(missing) => {
+                let pointers: Vec<&str> = missing.iter().map(|m| m.pointer).collect();
+                write!(f, "cannot be published without {}", pointers.join(", "))
             }
         }
     }

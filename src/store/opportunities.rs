@@ -351,6 +351,19 @@ pub fn list(
     limit: i64,
     now: DateTime<Utc>,
 ) -> StoreResult<Page<Opportunity>> {
+    list_to_depth(conn, filter, sort, after, limit, now, Depth::Summary)
+}
+
+/// [`list`], with entries loaded to `depth`.
+pub fn list_to_depth(
+    conn: &mut DbConn,
+    filter: &OpportunityFilter,
+    sort: Sort,
+    after: Option<&Keyset>,
+    limit: i64,
+    now: DateTime<Utc>,
+    depth: Depth,
+) -> StoreResult<Page<Opportunity>> {
     use crate::db::schema::opportunities::dsl::*;
     let now = to_db_time(now);
     let backend = Backend::of(conn);
@@ -433,7 +446,7 @@ pub fn list(
     };
     let rows = rows.into_iter().map(|(row, _)| row).collect();
     Ok(Page {
-        items: with_lists(conn, rows, Depth::Summary)?,
+        items: with_lists(conn, rows, depth)?,
         total,
         next,
     })
@@ -502,8 +515,8 @@ macro_rules! insert_values {
 
 /// How much of an entry a caller needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Depth {
-    /// Everything.
+pub enum Depth {
+    /// Everything (the detail, and the table export, whose rows import back).
     Full,
     /// What a list shows: no descriptions, no languages.
     Summary,

@@ -20,7 +20,7 @@ fn a_change_through_another_instance_is_seen_at_once() {
         assert_eq!(instance.get_json("/api/v1/opportunities")["total"], 1);
         assert_eq!(
             instance.get_json("/api/v1/opportunities/first-call")["summary"],
-            json!({"en": null, "sl": null})
+            json!({"en": "An open call for artists.", "sl": "Javni poziv za umetnike."})
         );
     }
     let editor = other.token_for(Role::Editor);

@@ -11,7 +11,7 @@ pub fn valid_input(org: &str, title: &str) -> Value {
         "type": "residency",
         "organization": org,
         "title": {"en": title, "sl": format!("{title} (sl)")},
-        "summary": {"en": "A summary."},
+        "summary": {"en": "A summary.", "sl": "Povzetek."},
         "disciplines": ["visual_arts", "crafts"],
         "destination": {"countries": ["SI"], "city": "Ljubljana"},
         "eligibility": {"nationalities": ["eu"], "career_stage": "emerging", "age_max": 35},

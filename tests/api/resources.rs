@@ -12,6 +12,7 @@ fn an_opportunity_is_found_by_id_and_by_slug_with_every_field() {
     app.insert_organization(&org);
     let mut o = opportunity("lumen-residency", &org);
     o.summary.en = Some("A summary".into());
+    o.summary.sl = None;
     o.application_fee = ApplicationFee {
         amount: 30,
         currency: Currency::parse("EUR"),

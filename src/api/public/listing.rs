@@ -15,7 +15,7 @@ use crate::domain::status::Status;
 use crate::domain::vocabulary::{CareerStage, CoveredCost, Discipline, OpportunityType};
 use crate::error::ApiError;
 use crate::store;
-use crate::store::opportunities::{OpportunityFilter, Sort};
+use crate::store::opportunities::{Depth, OpportunityFilter, Sort};
 
 /// The filters of `GET /api/v1/opportunities`, which every feed takes too.
 pub const FILTER_PARAMS: &[&str] = &[
@@ -153,19 +153,27 @@ pub struct LoadedPage {
     pub modified: DateTime<Utc>,
 }
 
-/// Loads one page of the entries `filter` matches, in `sort` order.
+/// Loads one page of the entries `filter` matches, in `sort` order, to `depth`.
 pub async fn load_page(
     pool: &actix_web::web::Data<Pool>,
     filter: OpportunityFilter,
     sort: Sort,
     page: PageRequest,
     now: DateTime<Utc>,
+    depth: Depth,
 ) -> Result<LoadedPage, ApiError> {
     let scope = cursor_scope(&filter, sort);
     let (result, organizations, modified) = database::run(pool, move |conn| {
         let modified = store::directory::last_modified(conn, now)?;
-        let result =
-            store::opportunities::list(conn, &filter, sort, page.after.as_ref(), page.limit, now)?;
+        let result = store::opportunities::list_to_depth(
+            conn,
+            &filter,
+            sort,
+            page.after.as_ref(),
+            page.limit,
+            now,
+            depth,
+        )?;
         let org_ids: Vec<String> = result
             .items
             .iter()

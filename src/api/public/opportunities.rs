@@ -30,6 +30,7 @@ use crate::api::http::query::QueryParams;
 use crate::api::public::codes::AreaCode;
 use crate::api::public::views::{OpportunitySummary, OpportunityView, PublicChange, name_in};
 use crate::domain::changes::NOTABLE_AFTER_PUBLICATION;
+use crate::store::opportunities::Depth;
 use crate::store::revisions::Revision;
 
 /// A page of opportunities.
@@ -251,7 +252,7 @@ pub async fn list_opportunities(
     let text = filter.text.clone();
     let counting = (!facets.is_empty()).then(|| filter.clone());
     let page_limit = page.limit;
-    let loaded = listing::load_page(&pool, filter, sort, page, now).await?;
+    let loaded = listing::load_page(&pool, filter, sort, page, now, Depth::Summary).await?;
     let ids: Vec<String> = loaded
         .entries
         .iter()

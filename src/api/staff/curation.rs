@@ -223,7 +223,8 @@ fn save_replacement(
     load(conn, &old.id.to_string())
 }
 
-/// Replace an entry. Needs `If-Match` with the current `ETag`.
+/// Replace an entry. Needs `If-Match` with the current `ETag`. A published entry must keep
+/// what publication needs (422 `not-publishable`, as for publishing).
 #[utoipa::path(
     tag = "curation",
     security(("bearer" = [])),
@@ -264,7 +265,8 @@ pub async fn replace_opportunity(
 }
 
 /// Change some fields of an entry (RFC 7396 JSON merge patch: members replace, null
-/// removes). Needs `If-Match` with the current `ETag`.
+/// removes). Needs `If-Match` with the current `ETag`. A published entry must keep what
+/// publication needs (422 `not-publishable`, as for publishing).
 #[utoipa::path(
     tag = "curation",
     security(("bearer" = [])),
@@ -432,7 +434,7 @@ async fn transition(
 }
 
 macro_rules! transition_endpoint {
-    ($name:ident, $path:literal, $to:expr, $doc:literal) => {
+    ($name:ident, $path:literal, $to:expr, $doc:literal $(, $extra:tt)*) => {
         #[doc = $doc]
         #[utoipa::path(
             tag = "curation",
@@ -446,6 +448,7 @@ macro_rules! transition_endpoint {
                 NotFoundResponse,
                 ConflictResponse,
                 StaleVersionResponse,
+                $($extra,)*
             )
         )]
         #[post($path)]
@@ -471,7 +474,13 @@ transition_endpoint!(
     publish_opportunity,
     "/opportunities/{id_or_slug}/publish",
     WorkflowState::Published,
-    "Publish an entry (editors). The first publication stamps `published_at`."
+    "Publish an entry (editors). The first publication stamps `published_at`. The entry must have what publication needs (see the 422 answer).",
+    (
+        status = 422,
+        description = crate::domain::publication::RULE,
+        body = crate::error::Problem,
+        content_type = "application/problem+json"
+    )
 );
 transition_endpoint!(
     archive_opportunity,

@@ -53,7 +53,7 @@ const AMOUNT_MAX: i64 = 1_000_000_000_000;
 
 /// The writable representation of an opportunity, as `POST` and `PUT` take it and
 /// `PATCH` merges into it. Only `type`, `organization`, a title and (unless `rolling`) a
-/// deadline are required.
+/// deadline are required; publication needs more (see the publish operation).
 #[derive(utoipa::ToSchema)]
 #[allow(dead_code)] // describes the body for the OpenAPI document; it is read by `read`
 #[serde(deny_unknown_fields)]

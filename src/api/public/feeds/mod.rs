@@ -26,7 +26,7 @@ use crate::db::Pool;
 use crate::domain::opportunity::{Lang, Opportunity, Organization, Texts};
 use crate::error::{ApiError, CommonErrors};
 use crate::store;
-use crate::store::opportunities::Sort;
+use crate::store::opportunities::{Depth, Sort};
 
 /// The formats `GET /api/v1/opportunities` is offered in, JSON first (the default).
 pub const LIST_FORMATS: &[Format] = &[Format::Json, Format::Atom, Format::Calendar, Format::Csv];
@@ -100,16 +100,20 @@ pub async fn answer(
     negotiated: bool,
 ) -> Result<HttpResponse, ApiError> {
     // Asked for by `Accept` on the list, a feed takes the list's parameters; `facets`
-    // counts for the JSON list only, so a feed ignores it.
-    let known = if negotiated {
-        [listing::FILTER_PARAMS, &["facets"]].concat()
-    } else {
-        listing::FILTER_PARAMS.to_vec()
-    };
+    // counts for the JSON list only, so a feed ignores it. `bom` belongs to the table's
+    // own URL only: the list does not take it.
+    let takes_bom = format == Format::Csv && !negotiated;
+    let known: Vec<&str> = listing::FILTER_PARAMS
+        .iter()
+        .copied()
+        .chain(takes_bom.then_some("bom"))
+        .chain(negotiated.then_some("facets"))
+        .collect();
     let mut params = QueryParams::parse_public(req.query_string(), &known);
     if negotiated {
         params.ignore("facets");
     }
+    let bom = takes_bom && params.boolean("bom").unwrap_or(false);
     let filter = listing::parse_filter(&mut params);
     let sort = listing::parse_sort(&mut params, default_sort(format, filter.text.is_some()));
     let lang = listing::language(req, &mut params);
@@ -128,7 +132,13 @@ pub async fn answer(
     let now = Utc::now();
     let first_page = page.after.is_none();
     let cancel_filter = (format == Format::Calendar && first_page).then(|| filter.clone());
-    let loaded: LoadedPage = listing::load_page(pool, filter, sort, page, now).await?;
+    // The table carries every member, so that its rows import back whole.
+    let depth = if format == Format::Csv {
+        Depth::Full
+    } else {
+        Depth::Summary
+    };
+    let loaded: LoadedPage = listing::load_page(pool, filter, sort, page, now, depth).await?;
     // Calendars hear of withdrawn deadlines: each comes once more, cancelled.
     let cancelled = match cancel_filter {
         Some(filter) => {
@@ -167,7 +177,7 @@ pub async fn answer(
     let body = match format {
         Format::Atom => atom::render(&feed, &loaded.entries)?,
         Format::Calendar => calendar::render(&feed, &loaded.entries, &cancelled),
-        Format::Csv => table::render(&feed, &loaded.entries)?,
+        Format::Csv => table::render(&feed, &loaded.entries, bom)?,
         Format::Json | Format::JsonLd => {
             return Err(ApiError::Internal(format!("{format:?} is not a feed")));
         }
@@ -228,7 +238,7 @@ fn with_cursor(query: &str, cursor: &str) -> String {
 
 /// The filters of `GET /api/v1/opportunities`, for the feed operations' documentation.
 macro_rules! feed_operation {
-    ($name:ident, $path:literal, $format:expr, $media:literal, $summary:literal) => {
+    ($name:ident, $path:literal, $format:expr, $media:literal, $summary:literal $(, $extra:tt)*) => {
         #[doc = $summary]
         #[utoipa::path(
             tag = "feeds",
@@ -253,6 +263,7 @@ macro_rules! feed_operation {
                 ("limit" = Option<i64>, Query, minimum = 1, maximum = 1000, description = "Entries per document: default 50 for Atom, 1000 for the others."),
                 ("lang" = Option<Lang>, Query, example = "sl", description = "Texts and the feed's own words in this language; overrides `Accept-Language`."),
                 ("cursor" = Option<String>, Query, min_length = 1, max_length = 1000, pattern = "^[A-Za-z0-9_-]+$", description = "The next page, from the `Link` header (Atom also links it)."),
+                $($extra,)*
             ),
             responses(
                 (status = 200, description = $summary, content_type = $media, body = String,
@@ -292,5 +303,6 @@ feed_operation!(
     "/opportunities.csv",
     Format::Csv,
     "text/csv",
-    "The list as CSV (RFC 4180): UTF-8, one header row, one row per entry. Multi-valued columns join their values with `;`; free text that a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`) is prefixed with `'`."
+    "The list as CSV (RFC 4180): UTF-8, one header row, one row per entry, in the columns the import reads (listed in the README), so that an exported table, edited, imports back onto the same entries: `id` and `version` identify each row's entry, and `url`, `status`, `organization_name`, `published_at` and `updated_at` are read-only. Multi-valued columns join their values with `;`; `nationalities` and `residences` say `any` when every country is eligible; a cell that a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`) is prefixed with `'`, which the import takes off.",
+    ("bom" = Option<bool>, Query, description = "`true` starts the file with a UTF-8 byte order mark, so that Excel on Windows shows č, š and ž.")
 );
