@@ -4,9 +4,12 @@ library from PyPI (`standardwebhooks`), and logs what it got as JSON lines.
     receiver.py PORT SECRET LOG MODE
 
 MODE is `ok` (answer 204), `gone` (answer 410), or `fail:N` (answer 500 to the first N
-requests, then 204). Prints `ready` once it listens.
+requests, then 204). Prints `ready` once it listens. With RECEIVER_ON_CUE set, it prints
+`loaded` once its libraries are imported and listens only when a line comes on standard
+input, so that a test can bring a "down" receiver up within milliseconds.
 """
 import json
+import os
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -54,6 +57,9 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
 
+if os.environ.get("RECEIVER_ON_CUE"):
+    print("loaded", flush=True)
+    sys.stdin.readline()
 server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
 print("ready", flush=True)
 server.serve_forever()
