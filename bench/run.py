@@ -20,11 +20,14 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.parse
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import questions  # noqa: E402
 ROOT = os.path.dirname(HERE)
 PG_ADMIN = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 # Loopback has no network to protect: without TLS, unless PGSSLMODE says otherwise (it
@@ -103,12 +106,75 @@ def first_answer_ms(url):
 
 
 def rotating_script(path, urls):
-    """A wrk script that requests the given paths in turn."""
+    """A wrk script that requests the given paths in turn. Each wrk thread starts at its
+    own place in the list, so that threads do not ask the same paths at the same time."""
     with open(path, "w") as f:
         f.write("paths = {" + ",".join(json.dumps(u) for u in urls) + "}\n")
-        f.write("i = 0\nrequest = function()\n  i = i % #paths + 1\n"
+        f.write("threads = 0\n"
+                "setup = function(thread)\n  thread:set('offset', threads)\n"
+                "  threads = threads + 1\nend\n"
+                "init = function(args)\n  i = (offset or 0) * 7919 % #paths\nend\n"
+                "request = function()\n  i = i % #paths + 1\n"
                 "  return wrk.format('GET', paths[i])\nend\n")
     return path
+
+
+def one_at_a_time(base, paths):
+    """Sends `paths` one after another; the median, 95th percentile and slowest, in ms,
+    and how many answers were not 200."""
+    times, bad = [], 0
+    for path in paths:
+        started = time.monotonic()
+        try:
+            with urllib.request.urlopen(base + path, timeout=60) as r:
+                r.read()
+        except urllib.error.HTTPError as e:
+            bad += 1
+            print(f"  {e.code} for {path}: {e.read()[:200]!r}", file=sys.stderr)
+        times.append((time.monotonic() - started) * 1000)
+    times.sort()
+    return {"p50": times[len(times) // 2], "p95": times[int(len(times) * 0.95) - 1],
+            "max": times[-1], "n": len(times), "non200": bad}
+
+
+class Writer(threading.Thread):
+    """Changes one published entry's English summary once a second, through the staff
+    API, as an editor at work does: the load under which readers must keep their speed."""
+
+    def __init__(self, base, token, slugs):
+        super().__init__(daemon=True)
+        self.base, self.token, self.slugs = base, token, slugs
+        self.stop_event = threading.Event()
+        self.writes, self.failures = 0, 0
+
+    def run(self):
+        n = 0
+        while not self.stop_event.wait(1.0 if n else 0):
+            slug = self.slugs[n % len(self.slugs)]
+            n += 1
+            try:
+                req = urllib.request.Request(f"{self.base}/api/v1/staff/opportunities/{slug}")
+                req.add_header("authorization", f"Bearer {self.token}")
+                with urllib.request.urlopen(req, timeout=30) as r:
+                    tag = r.headers["ETag"]
+                    summary = json.loads(r.read())["summary"]
+                summary["en"] = f"Changed by the bench writer, time {n}. " + (summary.get("en") or "")[:200]
+                body = json.dumps({"summary": summary}).encode()
+                req = urllib.request.Request(f"{self.base}/api/v1/opportunities/{slug}", data=body,
+                                             method="PATCH")
+                req.add_header("authorization", f"Bearer {self.token}")
+                req.add_header("content-type", "application/merge-patch+json")
+                req.add_header("if-match", tag)
+                with urllib.request.urlopen(req, timeout=30) as r:
+                    r.read()
+                self.writes += 1
+            except Exception as e:
+                self.failures += 1
+                print(f"  write failed: {e}", file=sys.stderr)
+
+    def stop(self):
+        self.stop_event.set()
+        self.join(timeout=40)
 
 
 class Server:
@@ -175,7 +241,7 @@ def load(binary, env, base, data, work):
     if timed.returncode != 0:
         sys.exit("import failed:\n" + timed.stderr[-3000:])
     import_rss = int(timed.stderr.strip().splitlines()[-1]) / 1024
-    return seconds, import_rss
+    return seconds, import_rss, token
 
 
 def deep_cursor(base, pages):
@@ -312,7 +378,7 @@ def main():
     results = {}
     try:
         server.wait_ready(base)
-        import_seconds, import_rss = load(args.binary, env, base, data, work)
+        import_seconds, import_rss, editor = load(args.binary, env, base, data, work)
         slugs = some_slugs(base, 1000)
         cursor = deep_cursor(base, 5 if args.smoke else 200)
         detail = rotating_script(os.path.join(work, "detail.lua"),
@@ -354,6 +420,38 @@ def main():
             results[name] = wrk(base + path, args.duration, args.connections, args.workers, script,
                                 headers)
             results[name]["first"] = first
+        # The questions people ask: every URL different, so that no answer comes from the
+        # response cache. The warm-up asks other URLs than the measure.
+        many = 400 if args.smoke else 20_000
+        distinct = rotating_script(os.path.join(work, "distinct.lua"),
+                                   questions.distinct_urls(many, seed=1))
+        warm = rotating_script(os.path.join(work, "distinct-warm.lua"),
+                               questions.distinct_urls(many // 10, seed=2))
+        wrk(base + "/", min(WARM_UP_SECONDS, args.duration), args.connections, args.workers, warm)
+        results["different URLs"] = wrk(base + "/", args.duration, args.connections,
+                                        args.workers, distinct)
+        results["different URLs"]["first"] = float("nan")
+        single = {
+            "one at a time, different URLs": one_at_a_time(
+                base, questions.distinct_urls(30 if args.smoke else 300, seed=3)),
+            "one at a time, broadest (3 letters, all facets)": one_at_a_time(
+                base, questions.broadest(10 if args.smoke else 60, seed=4)),
+        }
+        # Repeated URLs again while an editor changes one entry a second.
+        repeated = [("list, first page", "/api/v1/opportunities", None),
+                    ("search, two words", "/api/v1/opportunities?q=ceramics%20residency", None),
+                    ("list, six facets", "/api/v1/opportunities?facets=type,discipline,"
+                     "destination_country,covers,career_stage,status", None),
+                    ("detail", "/", detail)]
+        writer = Writer(base, editor, slugs)
+        writer.start()
+        try:
+            for name, path, script in repeated:
+                results[f"{name}, 1 write/s"] = wrk(base + path, args.duration, args.connections,
+                                                    args.workers, script)
+                results[f"{name}, 1 write/s"]["first"] = float("nan")
+        finally:
+            writer.stop()
         peak = peak_rss_mb(server.proc.pid)
         pgbench = (None, 0)
         if args.backend == "postgres":
@@ -374,6 +472,13 @@ def main():
     for name, r in results.items():
         print(f"{name:40} {r['rps']:10.0f} {r['rps'] / health:10.3f} {r['p50']:8.2f} {r['p99']:8.2f} {r['non2xx']:8d}"
               f" {r['first']:9.1f}")
+    for name, r in single.items():
+        print(f"{name:48} median {r['p50']:7.1f} ms  p95 {r['p95']:7.1f} ms  slowest {r['max']:7.1f} ms"
+              f"  ({r['n']} requests, {r['non200']} not 200)")
+    for name, _, _ in repeated:
+        print(f"{name}: with 1 write/s / without = "
+              f"{results[name + ', 1 write/s']['rps'] / results[name]['rps']:.2f}")
+    print(f"writes during the measures: {writer.writes} ({writer.failures} failed)")
     print(f"deep page / first page: {results['list, 200 pages deep']['rps'] / results['list, first page']['rps']:.2f}")
     print(f"server RSS: {rss_start:.0f} MB before the load, peak {peak:.0f} MB")
     print(f"import: {import_seconds:.1f} s, peak RSS {import_rss:.0f} MB")
@@ -382,7 +487,8 @@ def main():
         print(f"pgbench, the {n} statements of one default-list request: "
               f"{tps if tps is not None else float('nan'):.0f} transactions/s "
               f"(list / pgbench = {results['list, first page']['rps'] / tps if tps else float('nan'):.2f})")
-    bad = sum(r["non2xx"] for r in results.values())
+    bad = sum(r["non2xx"] for r in results.values()) + sum(r["non200"] for r in single.values())
+    bad += writer.failures
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
     if bad:
