@@ -28,6 +28,7 @@ use crate::api::{self, http::fallback::RouteTable};
 use crate::auth::checks::PasswordChecks;
 use crate::config::Settings;
 use crate::db::Pool;
+use crate::index::Lists;
 use crate::jobs::webhook_delivery::DeliveryWorker;
 use crate::telemetry::RequestSpan;
 use crate::{error, openapi, outbound};
@@ -82,6 +83,12 @@ impl Application {
             outbound,
             settings.public_url.clone(),
         );
+        let lists = web::Data::new(if settings.search_index {
+            Lists::Index(Box::default())
+        } else {
+            Lists::Database
+        });
+        warm_search_index(lists.clone().into_inner(), pool.clone());
         let pool = web::Data::new(pool);
         let cache = web::Data::new(ResponseCache::new(settings.response_cache_mb * 1024 * 1024));
         let local = listener.local_addr().map_err(|e| e.to_string())?;
@@ -105,6 +112,7 @@ impl Application {
                     .into_utoipa_app()
                     .app_data(pool.clone())
                     .app_data(cache.clone())
+                    .app_data(lists.clone())
                     .app_data(keys.clone())
                     .app_data(password_checks.clone())
                     .app_data(proxies.clone())
@@ -353,4 +361,28 @@ async fn echo_request_id(
             .insert(HeaderName::from_static("x-request-id"), value);
     }
     Ok(response)
+}
+
+/// Builds the search index in the background at start, so that the first list does not
+/// wait for it; a request that comes first builds it itself (and this waits for it).
+/// A failure (the database is away) leaves the building to the first request.
+fn warm_search_index(lists: std::sync::Arc<Lists>, pool: Pool) {
+    let Lists::Index(_) = &*lists else { return };
+    std::thread::spawn(move || {
+        let Lists::Index(index) = &*lists else { return };
+        let started = std::time::Instant::now();
+        let warmed = pool
+            .get()
+            .map_err(|e| e.to_string())
+            .and_then(|mut conn| index.warm(&mut conn).map_err(|e| format!("{e:?}")));
+        match warmed {
+            Ok(()) => tracing::info!(
+                seconds = started.elapsed().as_secs_f64(),
+                "search index built"
+            ),
+            Err(error) => {
+                tracing::warn!(%error, "search index not built at start; the first list will")
+            }
+        }
+    });
 }

@@ -40,6 +40,9 @@ pub struct Settings {
     /// `MOBILITY_RESPONSE_CACHE_MB`: memory for kept public answers, 0 to keep none
     /// (default 32).
     pub response_cache_mb: usize,
+    /// `MOBILITY_SEARCH_INDEX`: `on` (default) answers lists, searches and facets from an
+    /// in-memory index of the published entries; `off` from the database alone.
+    pub search_index: bool,
     /// `MOBILITY_METRICS_BIND`: where `/metrics` is served on a listener of its own (for
     /// an address only the monitoring network reaches); unset, it is served on `bind`.
     pub metrics_bind: Option<String>,
@@ -117,6 +120,11 @@ impl Settings {
                     .filter(|n| *n <= 4096)
                     .ok_or("MOBILITY_RESPONSE_CACHE_MB must be an integer from 0 to 4096")?,
                 None => 32,
+            },
+            search_index: match var("MOBILITY_SEARCH_INDEX").as_deref() {
+                None | Some("on") => true,
+                Some("off") => false,
+                Some(_) => return Err("MOBILITY_SEARCH_INDEX must be on or off".into()),
             },
             metrics_bind: var("MOBILITY_METRICS_BIND"),
             cors_origins: parse_origins(&var("MOBILITY_CORS_ORIGINS").unwrap_or_default())?,

@@ -399,6 +399,20 @@ fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || is_combining_mark(c)
 }
 
+/// The words of a document's text as both search engines index them: runs of letters
+/// and digits, folded.
+pub fn document_words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !is_word_char(c))
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            if w.is_ascii() {
+                w.to_ascii_lowercase()
+            } else {
+                fold(w)
+            }
+        })
+}
+
 impl TextQuery {
     /// The words a text may match, folded: every word the query wants (excluded ones
     /// never appear in a match).

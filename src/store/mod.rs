@@ -7,6 +7,7 @@ pub mod editing;
 pub mod facets;
 pub mod health;
 pub mod importing;
+pub mod indexed;
 pub mod maintenance;
 pub mod opportunities;
 pub mod organizations;

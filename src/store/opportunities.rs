@@ -452,6 +452,24 @@ pub fn list_to_depth(
     })
 }
 
+/// The entries `ids` that are published, in the order of `ids`, loaded to `depth`.
+pub fn published_in_order(
+    conn: &mut DbConn,
+    ids: &[String],
+    depth: Depth,
+) -> StoreResult<Vec<Opportunity>> {
+    use crate::db::schema::opportunities::dsl::*;
+    let rows: Vec<OpportunityRow> = opportunities
+        .filter(id.eq_any(ids))
+        .filter(state.eq(WorkflowState::Published.slug()))
+        .select(OpportunityRow::as_select())
+        .load(conn)?;
+    let mut by_id: HashMap<String, OpportunityRow> =
+        rows.into_iter().map(|r| (r.id.clone(), r)).collect();
+    let ordered = ids.iter().filter_map(|i| by_id.remove(i)).collect();
+    with_lists(conn, ordered, depth)
+}
+
 /// An opportunity in any workflow state, by its id or its slug.
 pub fn find_any(conn: &mut DbConn, id_or_slug: &str) -> StoreResult<Opportunity> {
     use crate::db::schema::opportunities::dsl::*;

@@ -105,6 +105,34 @@ pub fn matching(backend: Backend, query: &TextQuery) -> Predicate {
     }
 }
 
+/// The ids of the entries, in any state, whose document matches `query`.
+pub fn ids_matching(conn: &mut DbConn, query: &TextQuery) -> StoreResult<Vec<String>> {
+    Ok(match conn {
+        DbConn::Sqlite(c) => diesel::sql_query(
+            "SELECT s.opportunity_id AS id FROM opportunity_search s \
+             WHERE s.key IN (SELECT rowid FROM opportunity_search_index \
+             WHERE opportunity_search_index MATCH ?)",
+        )
+        .bind::<Text, _>(query.to_fts5())
+        .load::<IdRow>(c)?,
+        DbConn::Postgres(c) => diesel::sql_query(
+            "SELECT opportunity_id AS id FROM opportunity_search \
+             WHERE document @@ to_tsquery('md_search', $1)",
+        )
+        .bind::<Text, _>(query.to_tsquery())
+        .load::<IdRow>(c)?,
+    }
+    .into_iter()
+    .map(|r| r.id)
+    .collect())
+}
+
+#[derive(QueryableByName)]
+struct IdRow {
+    #[diesel(sql_type = Text)]
+    id: String,
+}
+
 /// A relevance score, higher for a better match, for an entry that matches `query`:
 /// BM25 on SQLite, `ts_rank` on PostgreSQL, both weighting titles most, then summaries
 /// and the organizer, then descriptions.

@@ -143,12 +143,17 @@ impl TestApp {
     /// Another instance of the service, with its own pool and workers, on this one's
     /// database (as behind a load balancer).
     pub fn second_instance(&self) -> TestApp {
+        self.second_instance_with(|_| {})
+    }
+
+    /// [`TestApp::second_instance`], with settings changed from the tests'.
+    pub fn second_instance_with(&self, configure: impl FnOnce(&mut Settings)) -> TestApp {
         let pool = db::connect(&self.database_url, 4).expect("open the database again");
         start(
             self.database_url.clone(),
             pool,
             true,
-            |_| {},
+            configure,
             TestDb::Shared,
         )
     }
@@ -172,6 +177,7 @@ fn start(
         token_ttl_seconds: 3600,
         trusted_proxies: TrustedProxies::default(),
         response_cache_mb: 32,
+        search_index: true,
         metrics_bind: None,
         cors_origins: vec![STAFF_ORIGIN.into()],
         public_url: "https://directory.example".into(),

@@ -31,6 +31,7 @@ mod process;
 mod publication;
 mod resources;
 mod search;
+mod search_index;
 mod security;
 mod shared_cache;
 mod sign_in_burst;

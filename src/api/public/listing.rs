@@ -14,6 +14,7 @@ use crate::domain::opportunity::{Lang, Opportunity, Organization};
 use crate::domain::status::Status;
 use crate::domain::vocabulary::{CareerStage, CoveredCost, Discipline, OpportunityType};
 use crate::error::ApiError;
+use crate::index::Lists;
 use crate::store;
 use crate::store::opportunities::{Depth, OpportunityFilter, Sort};
 
@@ -153,19 +154,33 @@ pub struct LoadedPage {
     pub modified: DateTime<Utc>,
 }
 
-/// Loads one page of the entries `filter` matches, in `sort` order, to `depth`.
+/// What one list asks: its filters, order, page and the scope of its cursors.
+pub struct ListQuery {
+    pub filter: OpportunityFilter,
+    pub sort: Sort,
+    pub page: PageRequest,
+    pub scope: CursorScope,
+}
+
+/// Loads one page of the entries a query matches, to `depth`, from the index or the
+/// database as the service is configured.
 pub async fn load_page(
+    req: &actix_web::HttpRequest,
     pool: &actix_web::web::Data<Pool>,
-    filter: OpportunityFilter,
-    sort: Sort,
-    page: PageRequest,
+    query: ListQuery,
     now: DateTime<Utc>,
     depth: Depth,
 ) -> Result<LoadedPage, ApiError> {
-    let scope = cursor_scope(&filter, sort);
+    let ListQuery {
+        filter,
+        sort,
+        page,
+        scope,
+    } = query;
+    let lists = lists(req)?;
     let (result, organizations, modified) = database::run(pool, move |conn| {
         let modified = store::directory::last_modified(conn, now)?;
-        let result = store::opportunities::list_to_depth(
+        let result = lists.page(
             conn,
             &filter,
             sort,
@@ -200,6 +215,13 @@ pub async fn load_page(
         next: result.next.map(|k| encode(&k, &scope)),
         modified,
     })
+}
+
+/// How this service answers lists: from its search index or the database.
+pub fn lists(req: &actix_web::HttpRequest) -> Result<actix_web::web::Data<Lists>, ApiError> {
+    req.app_data::<actix_web::web::Data<Lists>>()
+        .cloned()
+        .ok_or_else(|| ApiError::Internal("the lists are not configured".into()))
 }
 
 /// The language asked for by `lang`, else by `Accept-Language`.

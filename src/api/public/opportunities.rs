@@ -244,7 +244,8 @@ pub async fn list_opportunities(
         FacetName::parse,
     );
     let lang = listing::language(&req, &mut params);
-    let page = page_request(&mut params, &listing::cursor_scope(&filter, sort));
+    let scope = listing::cursor_scope(&filter, sort);
+    let page = page_request(&mut params, &scope);
     params.finish()?;
     let page = page.map_err(|issue| ApiError::InvalidInput(vec![issue]))?;
 
@@ -252,13 +253,20 @@ pub async fn list_opportunities(
     let text = filter.text.clone();
     let counting = (!facets.is_empty()).then(|| filter.clone());
     let page_limit = page.limit;
-    let loaded = listing::load_page(&pool, filter, sort, page, now, Depth::Summary).await?;
+    let query = listing::ListQuery {
+        filter,
+        sort,
+        page,
+        scope,
+    };
+    let loaded = listing::load_page(&req, &pool, query, now, Depth::Summary).await?;
     let ids: Vec<String> = loaded
         .entries
         .iter()
         .map(|(o, _)| o.id.to_string())
         .collect();
     let (mut snippets, counted) = if text.is_some() || counting.is_some() {
+        let lists = listing::lists(&req)?;
         database::run(&pool, move |conn| {
             let snippets: HashMap<String, _> = match &text {
                 Some(text) => store::search::documents(conn, &ids)?
@@ -268,7 +276,7 @@ pub async fn list_opportunities(
                 None => HashMap::new(),
             };
             let counted = match &counting {
-                Some(filter) => Some(store::facets::count(conn, filter, &facets, now)?),
+                Some(filter) => Some(lists.facets(conn, filter, &facets, now)?),
                 None => None,
             };
             Ok((snippets, counted))

@@ -20,7 +20,7 @@ use crate::api::http::language;
 use crate::api::http::media::{self, Format};
 use crate::api::http::pagination::{PageRequest, page_request_up_to, page_response};
 use crate::api::http::query::QueryParams;
-use crate::api::public::listing::{self, LoadedPage};
+use crate::api::public::listing::{self, ListQuery, LoadedPage};
 use crate::app::PublicUrl;
 use crate::db::Pool;
 use crate::domain::opportunity::{Lang, Opportunity, Organization, Texts};
@@ -117,12 +117,8 @@ pub async fn answer(
     let filter = listing::parse_filter(&mut params);
     let sort = listing::parse_sort(&mut params, default_sort(format, filter.text.is_some()));
     let lang = listing::language(req, &mut params);
-    let page = page_request_up_to(
-        &mut params,
-        &listing::cursor_scope(&filter, sort),
-        default_limit(format),
-        MAX_FEED_ENTRIES,
-    );
+    let scope = listing::cursor_scope(&filter, sort);
+    let page = page_request_up_to(&mut params, &scope, default_limit(format), MAX_FEED_ENTRIES);
     params.finish()?;
     let page: PageRequest = page.map_err(|issue| ApiError::InvalidInput(vec![issue]))?;
     let base = req
@@ -138,7 +134,13 @@ pub async fn answer(
     } else {
         Depth::Summary
     };
-    let loaded: LoadedPage = listing::load_page(pool, filter, sort, page, now, depth).await?;
+    let query = ListQuery {
+        filter,
+        sort,
+        page,
+        scope,
+    };
+    let loaded: LoadedPage = listing::load_page(req, pool, query, now, depth).await?;
     // Calendars hear of withdrawn deadlines: each comes once more, cancelled.
     let cancelled = match cancel_filter {
         Some(filter) => {

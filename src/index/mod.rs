@@ -1,0 +1,230 @@
+//! The in-memory search index: every published entry's filter values, sort keys and
+//! search words as compressed bitmaps (posting lists), so that a list's matches, its
+//! exact total, its facet counts and its order are computed without asking the database
+//! to look at every match. The database stays the only source of truth: the index is
+//! built from it at start and, before every answer, brought up to the directory's
+//! generation from the change log (which names every entry whose public representation
+//! changed), so an answer never shows a state older than the last acknowledged write,
+//! whichever instance made it.
+//!
+//! `MOBILITY_SEARCH_INDEX=off` answers lists from the database alone ([`Lists::Database`]),
+//! as a fallback and as the reference the index is tested against.
+
+mod columns;
+mod evaluate;
+mod order;
+mod postings;
+mod statuses;
+mod text;
+
+use std::sync::{Mutex, RwLock, RwLockReadGuard};
+
+use chrono::{DateTime, Utc};
+
+use crate::db::DbConn;
+use crate::domain::opportunity::Opportunity;
+use crate::store::facets::{Counts, Facet};
+use crate::store::opportunities::{Depth, OpportunityFilter, Sort};
+use crate::store::{self, Keyset, Page, StoreResult};
+
+use columns::Entries;
+
+/// How lists, searches and facet counts are answered.
+pub enum Lists {
+    /// From the in-memory index; the database loads only the page's entries.
+    Index(Box<SearchIndex>),
+    /// From the database alone.
+    Database,
+}
+
+impl Lists {
+    /// One page of the published entries `filter` matches, in `sort` order.
+    #[allow(clippy::too_many_arguments)]
+    pub fn page(
+        &self,
+        conn: &mut DbConn,
+        filter: &OpportunityFilter,
+        sort: Sort,
+        after: Option<&Keyset>,
+        limit: i64,
+        now: DateTime<Utc>,
+        depth: Depth,
+    ) -> StoreResult<Page<Opportunity>> {
+        match self {
+            Lists::Database => {
+                store::opportunities::list_to_depth(conn, filter, sort, after, limit, now, depth)
+            }
+            Lists::Index(index) => {
+                let found = index.page(conn, filter, sort, after, limit, now)?;
+                Ok(Page {
+                    items: store::opportunities::published_in_order(conn, &found.ids, depth)?,
+                    total: found.total,
+                    next: found.next,
+                })
+            }
+        }
+    }
+
+    /// How many matches of `filter` have each value of each facet in `wanted`.
+    pub fn facets(
+        &self,
+        conn: &mut DbConn,
+        filter: &OpportunityFilter,
+        wanted: &[Facet],
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<(Facet, Counts)>> {
+        match self {
+            Lists::Database => store::facets::count(conn, filter, wanted, now),
+            Lists::Index(index) => index.facets(conn, filter, wanted, now),
+        }
+    }
+}
+
+/// One page as the index finds it: the entries' ids in order, the total and the next
+/// position.
+pub struct Found {
+    pub ids: Vec<String>,
+    pub total: i64,
+    pub next: Option<Keyset>,
+}
+
+/// The index of the published entries, as of `generation` (none before it is built).
+struct State {
+    generation: Option<i64>,
+    entries: Entries,
+}
+
+/// The index, shared by every worker of this process.
+pub struct SearchIndex {
+    state: RwLock<State>,
+    /// Held while the index is built or brought up to date, so that one request does it
+    /// and the others wait for it instead of all reading the same changes.
+    catching_up: Mutex<()>,
+    statuses: statuses::Cache,
+}
+
+/// How many entries are read per query while the index is built.
+const BUILD_PAGE: i64 = 2_000;
+
+impl Default for SearchIndex {
+    fn default() -> Self {
+        SearchIndex::new()
+    }
+}
+
+impl SearchIndex {
+    /// An index to be built from the database when it is first asked (or warmed).
+    pub fn new() -> SearchIndex {
+        SearchIndex {
+            state: RwLock::new(State {
+                generation: None,
+                entries: Entries::default(),
+            }),
+            catching_up: Mutex::new(()),
+            statuses: statuses::Cache::default(),
+        }
+    }
+
+    /// Builds the index now rather than on the first request that needs it.
+    pub fn warm(&self, conn: &mut DbConn) -> StoreResult<()> {
+        self.current(conn).map(drop)
+    }
+
+    /// The index, brought up to at least the generation the database has now.
+    fn current(&self, conn: &mut DbConn) -> StoreResult<RwLockReadGuard<'_, State>> {
+        let generation = store::directory::generation(conn)?;
+        let read = || self.state.read().unwrap_or_else(|p| p.into_inner());
+        let up_to_date = |state: &State| state.generation.is_some_and(|g| g >= generation);
+        {
+            let state = read();
+            if up_to_date(&state) {
+                return Ok(state);
+            }
+        }
+        let _one_at_a_time = self.catching_up.lock().unwrap_or_else(|p| p.into_inner());
+        let applied = read().generation;
+        match applied {
+            Some(applied) if applied >= generation => {}
+            Some(applied) => {
+                // Every change of a generation up to `generation` is visible now: writers
+                // commit generations in the order they take them.
+                let changed = store::indexed::changed_after(conn, applied)?;
+                let entries = store::indexed::published_among(conn, &changed)?;
+                let mut state = self.state.write().unwrap_or_else(|p| p.into_inner());
+                state.entries.replace(&changed, entries);
+                state.generation = Some(generation);
+            }
+            None => {
+                let entries = build(conn)?;
+                let mut state = self.state.write().unwrap_or_else(|p| p.into_inner());
+                *state = State {
+                    generation: Some(generation),
+                    entries,
+                };
+            }
+        }
+        Ok(read())
+    }
+
+    /// The page of `filter`'s matches after `after`, in `sort` order.
+    pub fn page(
+        &self,
+        conn: &mut DbConn,
+        filter: &OpportunityFilter,
+        sort: Sort,
+        after: Option<&Keyset>,
+        limit: i64,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Found> {
+        let state = self.current(conn)?;
+        let statuses = self.statuses.at(&state.entries, now);
+        let parts = evaluate::Parts::of(conn, &state.entries, filter, &statuses)?;
+        let matches = parts.all();
+        let ranking = match (&filter.text, sort) {
+            (Some(text), Sort::Relevance) if !text.only_excludes() => {
+                Some(parts.rank(&state.entries, &matches))
+            }
+            _ => None,
+        };
+        order::page(
+            &state.entries,
+            &matches,
+            sort,
+            ranking.as_ref(),
+            after,
+            limit,
+        )
+    }
+
+    /// Facet counts of `filter`'s matches: each facet counted without the filter's own
+    /// condition on it.
+    pub fn facets(
+        &self,
+        conn: &mut DbConn,
+        filter: &OpportunityFilter,
+        wanted: &[Facet],
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<(Facet, Counts)>> {
+        let state = self.current(conn)?;
+        let statuses = self.statuses.at(&state.entries, now);
+        let parts = evaluate::Parts::of(conn, &state.entries, filter, &statuses)?;
+        Ok(wanted
+            .iter()
+            .map(|&facet| (facet, parts.count(&state.entries, facet, &statuses)))
+            .collect())
+    }
+}
+
+/// Every published entry, read a page at a time.
+fn build(conn: &mut DbConn) -> StoreResult<Entries> {
+    let mut entries = Entries::default();
+    let mut after: Option<String> = None;
+    loop {
+        let page = store::indexed::published_page(conn, after.as_deref(), BUILD_PAGE)?;
+        let Some(last) = page.last() else { break };
+        after = Some(last.id.clone());
+        entries.add_all(page);
+    }
+    entries.shrink();
+    Ok(entries)
+}
