@@ -173,6 +173,21 @@ pub fn record_organizer_change(conn: &mut DbConn, organization_id: &str) -> Stor
     record(conn, &changes, false)
 }
 
+/// The entries whose public representation changed in a generation after `generation`,
+/// or `None` when there are more than `most`.
+pub fn entries_changed_after(
+    conn: &mut DbConn,
+    generation: i64,
+    most: i64,
+) -> StoreResult<Option<Vec<String>>> {
+    let ids: Vec<String> = change_events::table
+        .filter(change_events::generation.gt(generation))
+        .select(change_events::opportunity_id)
+        .limit(most + 1)
+        .load(conn)?;
+    Ok((ids.len() as i64 <= most).then_some(ids))
+}
+
 /// Deletes tombstones recorded before `before`, remembering the last position pruned.
 fn prune(conn: &mut DbConn, before: DateTime<Utc>) -> StoreResult<()> {
     let expired = || {

@@ -14,7 +14,7 @@
 //! before a request arrives is seen by it. Only anonymous `GET` (and `HEAD`) answers with status 200 of
 //! the public read resources are kept, within a fixed memory budget.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -45,6 +45,8 @@ const CACHED_PREFIXES: &[&str] = &[
     "/api/v1/taxonomies",
     "/api/v1/dataset",
 ];
+/// When more entries than this changed at once (an import), every answer is dropped.
+const MOST_CHANGES_CARRIED: i64 = 10_000;
 /// Requests with a longer `Accept` are answered but not kept.
 const LONGEST_ACCEPT_BYTES: usize = 256;
 /// An answer larger than this is not kept.
@@ -57,6 +59,9 @@ struct Epoch {
 }
 
 struct Kept {
+    /// The one entry this answer shows, when it shows no other: a change to another entry
+    /// leaves it as it is (see [`DependsOn`]).
+    entry: Option<String>,
     status: StatusCode,
     headers: Vec<(HeaderName, HeaderValue)>,
     body: Bytes,
@@ -139,9 +144,18 @@ impl Kept {
     }
 }
 
+/// What changed between two generations: the entries the change log names.
+struct Changes {
+    from: i64,
+    to: i64,
+    entries: HashSet<String>,
+}
+
 #[derive(Default)]
 struct Inner {
     epoch: Option<Epoch>,
+    /// The entries changed since the kept epoch's generation, read with the next epoch.
+    changes: Option<Changes>,
     answers: HashMap<String, Arc<Kept>>,
     /// Answers being made, by key: requests for the same key wait for the one that
     /// makes it instead of all running the same queries at once.
@@ -192,14 +206,50 @@ impl ResponseCache {
             .filter(|e| e.generation == generation && now < e.valid_until)
     }
 
-    fn begin(&self, epoch: Epoch) {
+    /// Files answers under `epoch` from now on. Answers of the epoch before that show one
+    /// entry the change log does not name since are carried over, when no status has
+    /// changed by the clock since; every other answer is dropped.
+    fn begin(&self, epoch: Epoch, now: DateTime<Utc>) {
         let mut inner = self.lock();
-        if inner.epoch != Some(epoch) {
-            *inner = Inner {
-                epoch: Some(epoch),
-                ..Inner::default()
-            };
+        if inner.epoch == Some(epoch) {
+            return;
         }
+        let old = std::mem::take(&mut *inner);
+        inner.epoch = Some(epoch);
+        let changed = match (old.epoch, old.changes) {
+            (Some(before), Some(changes))
+                if changes.from == before.generation
+                    && changes.to == epoch.generation
+                    && now < before.valid_until =>
+            {
+                changes.entries
+            }
+            _ => return,
+        };
+        let mut answers = old.answers;
+        for key in old.order {
+            let Some(kept) = answers.remove(&key) else {
+                continue;
+            };
+            if kept.entry.as_ref().is_some_and(|e| !changed.contains(e)) {
+                inner.bytes += kept_size(&kept, &key);
+                inner.order.push_back(key.clone());
+                inner.answers.insert(key, kept);
+            }
+        }
+    }
+
+    /// Notes what changed from the kept epoch's generation to `to`, for [`Self::begin`].
+    fn note_changes(&self, from: i64, to: i64, entries: HashSet<String>) {
+        let mut inner = self.lock();
+        if inner.epoch.is_some_and(|e| e.generation == from) {
+            inner.changes = Some(Changes { from, to, entries });
+        }
+    }
+
+    /// The epoch answers are filed under now.
+    fn kept_epoch(&self) -> Option<Epoch> {
+        self.lock().epoch
     }
 
     /// A kept answer; or, when another request is making it, a way to wait for that;
@@ -320,6 +370,25 @@ impl ResponseCache {
             if let Some(epoch) = known.epoch(generation, now) {
                 return Ok(epoch);
             }
+            // Read after the generation: it may name more entries than changed up to it
+            // (carrying over less), never fewer.
+            if let Some(before) = known
+                .kept_epoch()
+                .filter(|e| e.generation < generation && now < e.valid_until)
+            {
+                let changed = store::changes::entries_changed_after(
+                    conn,
+                    before.generation,
+                    MOST_CHANGES_CARRIED,
+                )?;
+                if let Some(entries) = changed {
+                    known.note_changes(
+                        before.generation,
+                        generation,
+                        entries.into_iter().collect(),
+                    );
+                }
+            }
             Ok(Epoch {
                 generation,
                 valid_until: store::directory::next_status_change(conn, now)?,
@@ -329,6 +398,10 @@ impl ResponseCache {
         .map_err(|e| SharedError(Arc::new(e)))
     }
 }
+
+/// Set on an answer that shows one published entry (with its organizer) and nothing
+/// else: the entry's id. Such an answer outlives changes to other entries.
+pub struct DependsOn(pub String);
 
 /// An error several waiting requests answer with.
 #[derive(Clone)]
@@ -435,7 +508,7 @@ pub async fn serve_from_cache(
             return Ok(req.into_response(response));
         }
     };
-    cache.begin(epoch);
+    cache.begin(epoch, Utc::now());
     // Answers differ by the language `Accept-Language` picks (and say so with `Vary`).
     let language = language::accepted(req.request()).map_or("", Lang::code);
     // And by the format `Accept` picks: the header is part of the key (one that is too
@@ -479,6 +552,11 @@ pub async fn serve_from_cache(
     if response.status() != StatusCode::OK {
         return Ok(response.map_into_boxed_body());
     }
+    let entry = response
+        .response()
+        .extensions()
+        .get::<DependsOn>()
+        .map(|d| d.0.clone());
     let (req, response) = response.into_parts();
     let status = response.status();
     let headers: Vec<(HeaderName, HeaderValue)> = response
@@ -490,6 +568,7 @@ pub async fn serve_from_cache(
         .await
         .map_err(|e| actix_web::error::ErrorInternalServerError(e.into().to_string()))?;
     let kept = Arc::new(Kept {
+        entry,
         status,
         headers,
         body,

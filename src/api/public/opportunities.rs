@@ -11,6 +11,7 @@ use crate::api::http::conditional::{self, NotModifiedResponse};
 use crate::api::http::database;
 use crate::api::http::language;
 use crate::api::http::media::{self, Format};
+use crate::api::http::response_cache;
 use crate::api::public::feeds::{self, linked_data};
 use crate::api::public::listing;
 use crate::app::PublicUrl;
@@ -408,6 +409,11 @@ pub async fn get_opportunity(
         o.schedule().last_change(now),
     ];
     let mut response = HttpResponse::Ok();
+    // It shows this entry, its organizer (a change to which is logged as a change of the
+    // entry) and its history, nothing else.
+    response
+        .extensions_mut()
+        .insert(response_cache::DependsOn(o.id.to_string()));
     language::mark(&mut response, lang);
     if asked.is_none() {
         media::mark(&mut response, format);
