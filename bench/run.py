@@ -157,7 +157,7 @@ class Writer(threading.Thread):
                 req.add_header("authorization", f"Bearer {self.token}")
                 with urllib.request.urlopen(req, timeout=30) as r:
                     tag = r.headers["ETag"]
-                    summary = json.loads(r.read())["summary"]
+                    summary = json.loads(r.read())["entry"]["summary"]
                 summary["en"] = f"Changed by the bench writer, time {n}. " + (summary.get("en") or "")[:200]
                 body = json.dumps({"summary": summary}).encode()
                 req = urllib.request.Request(f"{self.base}/api/v1/opportunities/{slug}", data=body,
