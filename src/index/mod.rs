@@ -148,10 +148,15 @@ impl SearchIndex {
             Some(applied) => {
                 // Every change of a generation up to `generation` is visible now: writers
                 // commit generations in the order they take them.
+                // They are read and applied a page at a time, so that an import of a
+                // hundred thousand entries is never all in memory at once.
                 let changed = store::indexed::changed_after(conn, applied)?;
-                let entries = store::indexed::published_among(conn, &changed)?;
+                for ids in changed.chunks(BUILD_PAGE as usize) {
+                    let entries = store::indexed::published_among(conn, ids)?;
+                    let mut state = self.state.write().unwrap_or_else(|p| p.into_inner());
+                    state.entries.replace(ids, entries);
+                }
                 let mut state = self.state.write().unwrap_or_else(|p| p.into_inner());
-                state.entries.replace(&changed, entries);
                 state.generation = Some(generation);
             }
             None => {

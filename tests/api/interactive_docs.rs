@@ -278,3 +278,53 @@ fn openapi_python_client_generates_without_a_warning() {
         .current_dir(work.path().join("client")));
     assert!(said.contains("OpportunityList"), "{said}");
 }
+
+/// The documentation page, opened at a public host name, asks nothing of another origin:
+/// Swagger UI's default validator badge would send the document's address to
+/// validator.swagger.io. Chromium resolves only the test's name (to the test server), so
+/// a request elsewhere is seen by the page and fails before it connects.
+#[test]
+fn the_documentation_page_loads_nothing_from_another_origin() {
+    let app = spawn_app();
+    let host = "docs.example.test";
+    let port = app.base.rsplit(':').next().unwrap();
+    let origin = format!("http://{host}:{port}");
+    let script =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/contract/swagger_origins.mjs");
+    let out = Command::new("node")
+        .arg(script)
+        .arg(format!("{origin}/docs/"))
+        .arg(chromium())
+        .arg(host)
+        .env("PLAYWRIGHT_CORE_FROM", playwright().join("playwright-core"))
+        .output()
+        .expect("node runs");
+    assert!(
+        out.status.success(),
+        "the browser run failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let seen: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        seen["operations"].as_u64().unwrap() > 0,
+        "the page shows no operation: {seen}"
+    );
+    let requests: Vec<&str> = seen["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap())
+        .collect();
+    assert!(
+        requests.contains(&format!("{origin}/openapi.json").as_str()),
+        "the page did not load the document from {origin}: {requests:?}"
+    );
+    let elsewhere: Vec<&&str> = requests
+        .iter()
+        .filter(|r| !r.starts_with(&format!("{origin}/")) && !r.starts_with("data:"))
+        .collect();
+    assert!(
+        elsewhere.is_empty(),
+        "the documentation asked another origin: {elsewhere:?}"
+    );
+}
