@@ -76,7 +76,7 @@ pub struct ImportRun<'a> {
 ///
 /// Until #15 the transaction set `plan_cache_mode = force_custom_plan` instead. That also
 /// re-planned every foreign-key check, each inserted row of each table: at 100,000
-/// entries, about a million plans, a quarter of the import's time.
+/// entries, about a million plans, nearly a third of the import's time.
 pub fn begin(conn: &mut DbConn) -> StoreResult<()> {
     if let DbConn::Postgres(pg) = conn {
         pg.set_prepared_statement_cache_size(CacheSize::Disabled);
