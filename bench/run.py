@@ -468,6 +468,8 @@ def main():
         log.close()
         if db_name and not args.keep:
             subprocess.run(["psql", PG_ADMIN, "-qc", f"DROP DATABASE IF EXISTS {db_name} WITH (FORCE)"])
+        if args.import_only and not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
 
     health = results["healthz"]["rps"]
     print(f"\n{args.backend}, {args.entries} entries, {args.connections} connections, "
