@@ -4,6 +4,7 @@ running server with wrk and print every measure as a ratio to /healthz of the sa
 
     python3 bench/run.py [--backend sqlite|postgres] [--entries N] [--duration SECONDS]
                          [--connections C] [--workers W] [--smoke] [--binary PATH]
+                         [--import-only]
 
 --smoke is the few-second run CI makes so that the scripts cannot rot: 300 entries, one
 second per measure, no targets. Needs wrk (Debian package `wrk`) and, for PostgreSQL, a
@@ -346,6 +347,8 @@ def main():
     p.add_argument("--cache-mb", type=int, default=None,
                    help="MOBILITY_RESPONSE_CACHE_MB for the server (default: the service's default)")
     p.add_argument("--binary", default=os.path.join(ROOT, "target", "release", "mobility-directory"))
+    p.add_argument("--import-only", action="store_true",
+                   help="measure the import alone: print its time and peak RSS, then stop")
     args = p.parse_args()
     args.binary = os.path.abspath(args.binary)
     if args.smoke:
@@ -379,6 +382,9 @@ def main():
     try:
         server.wait_ready(base)
         import_seconds, import_rss, editor = load(args.binary, env, base, data, work)
+        if args.import_only:
+            print(f"import: {import_seconds:.1f} s, peak RSS {import_rss:.0f} MB")
+            return
         slugs = some_slugs(base, 1000)
         cursor = deep_cursor(base, 5 if args.smoke else 200)
         detail = rotating_script(os.path.join(work, "detail.lua"),
@@ -462,6 +468,8 @@ def main():
         log.close()
         if db_name and not args.keep:
             subprocess.run(["psql", PG_ADMIN, "-qc", f"DROP DATABASE IF EXISTS {db_name} WITH (FORCE)"])
+        if args.import_only and not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
 
     health = results["healthz"]["rps"]
     print(f"\n{args.backend}, {args.entries} entries, {args.connections} connections, "

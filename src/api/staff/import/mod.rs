@@ -79,6 +79,11 @@ pub fn run<R: Read + Seek>(
         }
         Ok(report)
     });
+    if let Err(error) = importing::end(conn) {
+        // The import's outcome stands: only dropping the prepared statements can fail
+        // here, on a lost connection.
+        tracing::warn!(%error, "could not reset the connection after an import");
+    }
     match outcome {
         Ok(report) => {
             // The import has committed: a failure here is no reason to report it failed.
