@@ -40,7 +40,7 @@ fn the_query_set_finds_every_must_find_entry_and_the_same_hits_on_each_backend()
     let set: Value = serde_json::from_str(include_str!("../data/search_queries.json")).unwrap();
     let queries = set["queries"].as_array().unwrap();
     assert!(queries.len() >= 40, "the set holds at least 40 queries");
-    let (mut wanted, mut found) = (0, 0);
+    let (mut wanted, mut found, mut returned) = (0, 0, 0);
     let mut failures = Vec::new();
     for query in queries {
         let q = query["q"].as_str().unwrap();
@@ -51,6 +51,7 @@ fn the_query_set_finds_every_must_find_entry_and_the_same_hits_on_each_backend()
             .collect();
         let hits: BTreeSet<String> = slugs.iter().cloned().collect();
         assert_eq!(hits.len(), slugs.len(), "{q:?}: paging repeated an entry");
+        returned += hits.len();
         let expected: BTreeSet<String> = query["hits"]
             .as_array()
             .unwrap()
@@ -73,11 +74,14 @@ fn the_query_set_finds_every_must_find_entry_and_the_same_hits_on_each_backend()
             ));
         }
     }
+    // Precision: of the entries returned, the share a reader expects (`must_find`).
     println!(
-        "search quality on {}: {} queries, recall {found}/{wanted} = {:.3}",
+        "search quality on {}: {} queries, recall {found}/{wanted} = {:.3}, \
+         precision {found}/{returned} = {:.3}",
         backend(),
         queries.len(),
-        found as f64 / wanted as f64
+        found as f64 / wanted as f64,
+        found as f64 / returned.max(1) as f64
     );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
