@@ -33,25 +33,36 @@ pub const LEMMAS_VERSION: i32 = 1;
 
 /// The Slovenian lemmas of a word, folded: of the word in lower case and capitalized
 /// (the model knows names by their capital: `Dunaju` → `Dunaj`, `dunaju` → `dunaj`,
-/// `Sloveniji` → `Slovenija`). Words of fewer than three letters, or with anything but
-/// letters, have none. The same for a query's words and a document's.
+/// `Sloveniji` → `Slovenija`), and of the same without diacritics, as people often type
+/// them (`crni` and `crna` share a lemma as `črni` and `črna` do). Words of fewer than
+/// three letters, or with anything but letters, have none. The same for a query's words
+/// and a document's, so that they meet.
 pub fn lemmas(word: &str) -> Vec<String> {
     if word.chars().count() < MIN_PREFIX || !word.chars().all(char::is_alphabetic) {
         return Vec::new();
     }
-    let lower = word.to_lowercase();
-    let mut chars = lower.chars();
-    let capital: String = match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => return Vec::new(),
+    let capitalized = |w: &str| -> String {
+        let mut chars = w.chars();
+        match chars.next() {
+            Some(first) => first.to_uppercase().chain(chars).collect(),
+            None => String::new(),
+        }
     };
-    let mut out: Vec<String> = Vec::with_capacity(2);
-    for form in [&lower, &capital] {
+    let lower = word.to_lowercase();
+    let folded = fold(&lower);
+    let mut forms = vec![capitalized(&lower), lower];
+    if folded != forms[1] {
+        forms.push(capitalized(&folded));
+        forms.push(folded);
+    }
+    let mut out: Vec<String> = Vec::with_capacity(forms.len());
+    for form in &forms {
         let lemma = fold(&super::lemma::lemma(form));
         if !lemma.is_empty() && lemma.chars().all(char::is_alphanumeric) && !out.contains(&lemma) {
             out.push(lemma);
         }
     }
+    out.sort();
     out
 }
 
@@ -674,12 +685,14 @@ mod tests {
         };
         assert_eq!(lemmas_of("gora"), lemmas_of("gori"));
         assert!(lemmas_of("črni").contains(&"crna".to_owned()));
+        let typed_plainly = lemmas_of("crna");
+        assert!(lemmas_of("Črni").iter().any(|l| typed_plainly.contains(l)));
         assert!(lemmas_of("Dunaju").contains(&"dunaj".to_owned()));
         assert!(lemmas_of("dunaj").contains(&"dunaj".to_owned()));
         assert!(lemmas_of("\"gori\"").is_empty(), "quoted: the word alone");
         assert_eq!(
             lemma_text(Some("V Črni gori, v gori.")).as_deref(),
-            Some("0lcrn 0lcrna 0lgora")
+            Some("0lcren 0lcrn 0lcrna 0lgora")
         );
     }
 

@@ -307,3 +307,71 @@ fn the_index_follows_edits_renames_and_withdrawals() {
         "withdrawn entries are not found"
     );
 }
+
+/// A word typed in the nominative finds its inflected forms by their lemma (`crna gora`
+/// → "v Črni gori", `boka kotorska` → "v Boki Kotorski", `prevajalec` → "prevajalce"),
+/// an inflected query finds the nominative; and documents written before lemmas existed
+/// (as right after the migration) get theirs when an instance starts.
+#[test]
+fn nominatives_find_every_case_by_lemma_also_in_documents_written_before_lemmas() {
+    let app = spawn_app();
+    let org = organization("lemmas");
+    app.insert_organization(&org);
+    let mut kotor = opportunity("kotor-residency", &org);
+    kotor.title = Texts::both("Kotor Residency", "Rezidenca v Boki Kotorski v Črni gori");
+    app.insert(&kotor);
+    let mut vienna = opportunity("vienna-translators", &org);
+    vienna.title = Texts::both("Vienna Translators", "Štipendija za prevajalce na Dunaju");
+    app.insert(&vienna);
+    let mut ljubljana = opportunity("ljubljana-studio", &org);
+    ljubljana.title = Texts::both("Ljubljana Studio", "Ljubljana in Slovenija");
+    app.insert(&ljubljana);
+    let check = |app: &TestApp| {
+        for (q, slug) in [
+            ("crna gora", "kotor-residency"),
+            ("Črna gora", "kotor-residency"),
+            ("boka kotorska", "kotor-residency"),
+            ("prevajalec", "vienna-translators"),
+            ("Dunaj", "vienna-translators"),
+            ("v Ljubljani", "ljubljana-studio"),
+            ("iz Slovenije", "ljubljana-studio"),
+        ] {
+            assert_eq!(app.slugs(&format!("q={}", encoded(q))), vec![slug], "{q:?}");
+        }
+        // A quoted phrase is matched as written.
+        assert!(app.slugs("q=%22crna+gora%22").is_empty());
+    };
+    check(&app);
+
+    // As the migration leaves them: no lemmas, an older version.
+    {
+        use diesel::RunQueryDsl;
+        let mut conn = app.pool.get().unwrap();
+        diesel::sql_query(
+            "UPDATE opportunity_search SET lemmas_title_sl = NULL, lemmas_summary_sl = NULL, \
+             lemmas_description_sl = NULL, lemmas_version = 0",
+        )
+        .execute(&mut conn)
+        .unwrap();
+    }
+    let database_only = app.second_instance_with(|s| s.search_index = false);
+    {
+        use diesel::RunQueryDsl;
+        #[derive(diesel::QueryableByName)]
+        struct Old {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let mut conn = app.pool.get().unwrap();
+        let old: Vec<Old> = diesel::sql_query(
+            "SELECT count(*) AS n FROM opportunity_search \
+             WHERE lemmas_version = 0 OR lemmas_title_sl IS NULL",
+        )
+        .load(&mut conn)
+        .unwrap();
+        assert_eq!(old[0].n, 0, "the start rebuilt every document's lemmas");
+    }
+    check(&database_only);
+    let indexed = app.second_instance();
+    check(&indexed);
+}
