@@ -56,19 +56,21 @@ pub fn write(conn: &mut DbConn, entries: &[Opportunity], replace: bool) -> Store
     Ok(())
 }
 
+/// An entry's id and its Slovenian title, summary and description.
+type SlovenianTexts = (String, Option<String>, Option<String>, Option<String>);
+
 /// Writes the lemma columns of the documents of entries `ids` from their Slovenian texts
 /// (computed here: no database can), and marks them as of [`LEMMAS_VERSION`].
 pub fn write_lemmas(conn: &mut DbConn, ids: &[String]) -> StoreResult<()> {
-    let rows: Vec<(String, Option<String>, Option<String>, Option<String>)> =
-        opportunity_search::table
-            .filter(opportunity_search::opportunity_id.eq_any(ids))
-            .select((
-                opportunity_search::opportunity_id,
-                opportunity_search::title_sl,
-                opportunity_search::summary_sl,
-                opportunity_search::description_sl,
-            ))
-            .load(conn)?;
+    let rows: Vec<SlovenianTexts> = opportunity_search::table
+        .filter(opportunity_search::opportunity_id.eq_any(ids))
+        .select((
+            opportunity_search::opportunity_id,
+            opportunity_search::title_sl,
+            opportunity_search::summary_sl,
+            opportunity_search::description_sl,
+        ))
+        .load(conn)?;
     for (id, title, summary, description) in rows {
         diesel::update(opportunity_search::table.filter(opportunity_search::opportunity_id.eq(id)))
             .set((
