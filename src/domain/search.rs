@@ -6,7 +6,10 @@
 //! ending is cut off first (`keramiko` → `keramik…`, `rezidence` → `rezidenc…`,
 //! `residencies` → `residenc…`) as long as four letters remain. That finds the cases and
 //! numbers of Slovenian nouns and English plurals alike, and lets the last word be
-//! half-typed. Both backends get the same parsed query, rendered in their own syntax,
+//! half-typed. A single word also matches by its Slovenian lemma ([`lemmas`], from
+//! LemmaGen's model in [`super::lemma`]): the lemmas of the Slovenian texts are stored in
+//! the search document beside the words ([`lemma_text`]), so that `crna gora` finds
+//! "v Črni gori" and `prevajalec` finds "prevajalce". Both backends get the same parsed query, rendered in their own syntax,
 //! so that they find the same entries.
 
 use super::opportunity::Lang;
