@@ -62,17 +62,21 @@ type SlovenianTexts = (String, Option<String>, Option<String>, Option<String>);
 /// Writes the lemma columns of the documents of entries `ids` from their Slovenian texts
 /// (computed here: no database can), and marks them as of [`LEMMAS_VERSION`].
 pub fn write_lemmas(conn: &mut DbConn, ids: &[String]) -> StoreResult<()> {
-    let rows: Vec<SlovenianTexts> = opportunity_search::table
-        .filter(opportunity_search::opportunity_id.eq_any(ids))
-        .select((
-            opportunity_search::opportunity_id,
-            opportunity_search::title_sl,
-            opportunity_search::summary_sl,
-            opportunity_search::description_sl,
-        ))
-        .load(conn)?;
-    for (id, title, summary, description) in rows {
-        diesel::update(opportunity_search::table.filter(opportunity_search::opportunity_id.eq(id)))
+    // A few hundred texts in memory at a time, however many entries an import writes.
+    for batch in ids.chunks(500) {
+        let rows: Vec<SlovenianTexts> = opportunity_search::table
+            .filter(opportunity_search::opportunity_id.eq_any(batch))
+            .select((
+                opportunity_search::opportunity_id,
+                opportunity_search::title_sl,
+                opportunity_search::summary_sl,
+                opportunity_search::description_sl,
+            ))
+            .load(conn)?;
+        for (id, title, summary, description) in rows {
+            diesel::update(
+                opportunity_search::table.filter(opportunity_search::opportunity_id.eq(id)),
+            )
             .set((
                 opportunity_search::lemmas_title_sl.eq(lemma_text(title.as_deref())),
                 opportunity_search::lemmas_summary_sl.eq(lemma_text(summary.as_deref())),
@@ -80,6 +84,7 @@ pub fn write_lemmas(conn: &mut DbConn, ids: &[String]) -> StoreResult<()> {
                 opportunity_search::lemmas_version.eq(LEMMAS_VERSION),
             ))
             .execute(conn)?;
+        }
     }
     Ok(())
 }
