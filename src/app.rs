@@ -88,6 +88,7 @@ impl Application {
         } else {
             Lists::Database
         });
+        rebuild_old_lemmas(&pool);
         warm_search_index(lists.clone().into_inner(), pool.clone());
         let pool = web::Data::new(pool);
         let cache = web::Data::new(ResponseCache::new(settings.response_cache_mb * 1024 * 1024));
@@ -361,6 +362,21 @@ async fn echo_request_id(
             .insert(HeaderName::from_static("x-request-id"), value);
     }
     Ok(response)
+}
+
+/// Gives the search documents written before the current Slovenian lemmas theirs, before
+/// the search index reads them (only those rows are read: a start with none costs one
+/// indexed lookup). A failure (the database is away or not yet migrated) is logged;
+/// those documents are found by their words alone until the next start.
+fn rebuild_old_lemmas(pool: &Pool) {
+    let rebuilt = pool.get().map_err(|e| e.to_string()).and_then(|mut conn| {
+        crate::store::search::rebuild_old_lemmas(&mut conn).map_err(|e| format!("{e:?}"))
+    });
+    match rebuilt {
+        Ok(0) => {}
+        Ok(documents) => tracing::info!(documents, "search documents given their lemmas"),
+        Err(error) => tracing::warn!(%error, "search documents' lemmas not rebuilt at start"),
+    }
 }
 
 /// Builds the search index in the background at start, so that the first list does not

@@ -175,6 +175,10 @@ diesel::table! {
         description_en -> Nullable<Text>,
         description_sl -> Nullable<Text>,
         organizer -> Text,
+        lemmas_title_sl -> Nullable<Text>,
+        lemmas_summary_sl -> Nullable<Text>,
+        lemmas_description_sl -> Nullable<Text>,
+        lemmas_version -> Integer,
     }
 }
 

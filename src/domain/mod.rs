@@ -11,6 +11,7 @@ pub mod deadline;
 pub mod duplicates;
 pub mod geography;
 pub mod iso_tables;
+pub mod lemma;
 pub mod networks;
 pub mod opportunity;
 pub mod publication;

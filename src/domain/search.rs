@@ -6,7 +6,10 @@
 //! ending is cut off first (`keramiko` → `keramik…`, `rezidence` → `rezidenc…`,
 //! `residencies` → `residenc…`) as long as four letters remain. That finds the cases and
 //! numbers of Slovenian nouns and English plurals alike, and lets the last word be
-//! half-typed. Both backends get the same parsed query, rendered in their own syntax,
+//! half-typed. A single word also matches by its Slovenian lemma ([`lemmas`], from
+//! LemmaGen's model in [`super::lemma`]): the lemmas of the Slovenian texts are stored in
+//! the search document beside the words ([`lemma_text`]), so that `crna gora` finds
+//! "v Črni gori" and `prevajalec` finds "prevajalce". Both backends get the same parsed query, rendered in their own syntax,
 //! so that they find the same entries.
 
 use super::opportunity::Lang;
@@ -16,11 +19,77 @@ pub const MAX_QUERY_CHARS: usize = 300;
 /// The most words of a query that are read; later ones are ignored.
 pub const MAX_WORDS: usize = 32;
 
-/// One word as it is matched: `text` exactly, or every word starting with it.
+/// One word as it is matched: `text` exactly, or every word starting with it; or,
+/// outside phrases, any of its Slovenian `lemmas` (folded) among the lemmas of a
+/// document's Slovenian texts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Word {
     pub text: String,
     pub prefix: bool,
+    pub lemmas: Vec<String>,
+}
+
+/// What marks a lemma token in a search document, so that no surface word matches it.
+pub const LEMMA_MARK: &str = "0l";
+/// Raised whenever [`lemma_text`] changes: documents written before are rebuilt at start.
+pub const LEMMAS_VERSION: i32 = 1;
+
+/// The Slovenian lemmas of a word, folded: of the word in lower case and capitalized
+/// (the model knows names by their capital: `Dunaju` → `Dunaj`, `dunaju` → `dunaj`,
+/// `Sloveniji` → `Slovenija`), and of the same without diacritics, as people often type
+/// them (`crni` and `crna` share a lemma as `črni` and `črna` do). Words of fewer than
+/// three letters, or with anything but letters, have none. The same for a query's words
+/// and a document's, so that they meet.
+pub fn lemmas(word: &str) -> Vec<String> {
+    if word.chars().count() < MIN_PREFIX || !word.chars().all(char::is_alphabetic) {
+        return Vec::new();
+    }
+    let capitalized = |w: &str| -> String {
+        let mut chars = w.chars();
+        match chars.next() {
+            Some(first) => first.to_uppercase().chain(chars).collect(),
+            None => String::new(),
+        }
+    };
+    let lower = word.to_lowercase();
+    let folded = fold(&lower);
+    let mut forms = vec![capitalized(&lower), lower];
+    if folded != forms[1] {
+        forms.push(capitalized(&folded));
+        forms.push(folded);
+    }
+    let mut out: Vec<String> = Vec::with_capacity(forms.len());
+    for form in &forms {
+        let lemma = fold(&super::lemma::lemma(form));
+        if !lemma.is_empty() && lemma.chars().all(char::is_alphanumeric) && !out.contains(&lemma) {
+            out.push(lemma);
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The lemma tokens of a Slovenian text as stored in a search document: each lemma of its
+/// words once, marked with [`LEMMA_MARK`], separated by spaces; `None` for no text.
+pub fn lemma_text(text: Option<&str>) -> Option<String> {
+    let text = text?;
+    let mut seen = std::collections::HashSet::new();
+    let mut out = String::new();
+    for word in text
+        .split(|c: char| !is_word_char(c))
+        .filter(|w| !w.is_empty())
+    {
+        for lemma in lemmas(word) {
+            if seen.insert(lemma.clone()) {
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                out.push_str(LEMMA_MARK);
+                out.push_str(&lemma);
+            }
+        }
+    }
+    Some(out)
 }
 
 /// A word, or words that must follow each other.
@@ -207,6 +276,17 @@ fn term(words: &[String], quoted: bool, typing: bool) -> Option<Term> {
         .enumerate()
         .filter_map(|(i, w)| word(w, typing && i == last, quoted || words.len() > 1))
         .collect();
+    let matched = if matched.len() == 1 && !quoted {
+        matched
+            .into_iter()
+            .map(|w| Word {
+                lemmas: lemmas(&words[0]),
+                ..w
+            })
+            .collect()
+    } else {
+        matched
+    };
     match matched.len() {
         0 => None,
         1 => matched.into_iter().next().map(Term::Word),
@@ -225,11 +305,13 @@ fn word(w: &str, typing: bool, in_phrase: bool) -> Option<Word> {
         return Some(Word {
             text: w.to_owned(),
             prefix: typing && length == 2,
+            lemmas: Vec::new(),
         });
     }
     Some(Word {
         text: stem(w).to_owned(),
         prefix: true,
+        lemmas: Vec::new(),
     })
 }
 
@@ -286,6 +368,14 @@ impl TextQuery {
         }
         fn term(t: &Term) -> String {
             match t {
+                Term::Word(w) if !w.lemmas.is_empty() => format!(
+                    "({}{})",
+                    word(w),
+                    w.lemmas
+                        .iter()
+                        .map(|l| format!(" OR \"{LEMMA_MARK}{l}\""))
+                        .collect::<String>()
+                ),
                 Term::Word(w) => word(w),
                 Term::Phrase(ws) => ws.iter().map(word).collect::<Vec<_>>().join(" + "),
             }
@@ -316,6 +406,14 @@ impl TextQuery {
         }
         fn term(t: &Term) -> String {
             match t {
+                Term::Word(w) if !w.lemmas.is_empty() => format!(
+                    "({}{})",
+                    word(w),
+                    w.lemmas
+                        .iter()
+                        .map(|l| format!(" | '{LEMMA_MARK}{l}'"))
+                        .collect::<String>()
+                ),
                 Term::Word(w) => word(w),
                 Term::Phrase(ws) => format!(
                     "({})",
@@ -427,6 +525,7 @@ impl TextQuery {
             .map(|w| Word {
                 text: fold(&w.text),
                 prefix: w.prefix,
+                lemmas: w.lemmas,
             })
             .collect()
     }
@@ -435,6 +534,7 @@ impl TextQuery {
     /// marked, and how many were marked; `None` when no word matches.
     pub fn highlight(&self, text: &str) -> Option<(String, usize)> {
         let wanted = self.wanted_words();
+        let any_lemma = wanted.iter().any(|w| !w.lemmas.is_empty());
         // (start, end, matched) of every word, by byte offset.
         let mut words: Vec<(usize, usize, bool)> = Vec::new();
         let mut start = None;
@@ -446,13 +546,18 @@ impl TextQuery {
                 (None, true) => start = Some(i),
                 (Some(s), false) => {
                     let folded = fold(&text[s..i]);
-                    let matched = wanted.iter().any(|w| {
+                    let surface = wanted.iter().any(|w| {
                         if w.prefix {
                             folded.starts_with(&w.text)
                         } else {
                             folded == w.text
                         }
                     });
+                    let matched = surface
+                        || (any_lemma
+                            && lemmas(&text[s..i])
+                                .iter()
+                                .any(|l| wanted.iter().any(|w| w.lemmas.contains(l))));
                     words.push((s, i, matched));
                     start = None;
                 }
@@ -567,11 +672,30 @@ mod tests {
         let q = parsed("\"Črna gora\" dance or theatre -berlin");
         assert_eq!(
             q.to_fts5(),
-            "((\"črna\"* + \"gora\"*) AND (\"danc\"* OR \"theatr\"*)) NOT (\"berlin\"*)"
+            "((\"črna\"* + \"gora\"*) AND ((\"danc\"* OR \"0ldanec\") OR (\"theatr\"* OR \"0ltheater\"))) NOT ((\"berlin\"* OR \"0lberlin\"))"
         );
         assert_eq!(
             q.to_tsquery(),
-            "(('črna':* <-> 'gora':*)) & ('danc':* | 'theatr':*) & !('berlin':*)"
+            "(('črna':* <-> 'gora':*)) & (('danc':* | '0ldanec') | ('theatr':* | '0ltheater')) & !(('berlin':* | '0lberlin'))"
+        );
+    }
+
+    #[test]
+    fn a_word_outside_phrases_also_matches_its_lemmas_in_any_case() {
+        let lemmas_of = |q: &str| match &parsed(q).groups[0][0] {
+            Term::Word(w) => w.lemmas.clone(),
+            Term::Phrase(_) => panic!("a phrase"),
+        };
+        assert_eq!(lemmas_of("gora"), lemmas_of("gori"));
+        assert!(lemmas_of("črni").contains(&"crna".to_owned()));
+        let typed_plainly = lemmas_of("crna");
+        assert!(lemmas_of("Črni").iter().any(|l| typed_plainly.contains(l)));
+        assert!(lemmas_of("Dunaju").contains(&"dunaj".to_owned()));
+        assert!(lemmas_of("dunaj").contains(&"dunaj".to_owned()));
+        assert!(lemmas_of("\"gori\"").is_empty(), "quoted: the word alone");
+        assert_eq!(
+            lemma_text(Some("V Črni gori, v gori.")).as_deref(),
+            Some("0lcren 0lcrn 0lcrna 0lgora")
         );
     }
 
@@ -627,7 +751,8 @@ mod tests {
             q.groups[1][0],
             Term::Word(Word {
                 text: "re".into(),
-                prefix: true
+                prefix: true,
+                lemmas: Vec::new(),
             })
         );
         let q = parsed("re dance");
@@ -635,7 +760,8 @@ mod tests {
             q.groups[0][0],
             Term::Word(Word {
                 text: "re".into(),
-                prefix: false
+                prefix: false,
+                lemmas: Vec::new(),
             })
         );
     }

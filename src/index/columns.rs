@@ -186,5 +186,10 @@ impl Entries {
             }
         }
         self.text.add(slot, Field::Organizer, &e.organizer);
+        for (field, tokens) in FIELDS.iter().zip(&e.lemmas) {
+            if let Some(tokens) = tokens {
+                self.text.add_lemmas(slot, *field, tokens);
+            }
+        }
     }
 }

@@ -229,9 +229,19 @@ fn term_fields(conn: &mut DbConn, entries: &Entries, term: &Term) -> StoreResult
     let folded = |w: &Word| Word {
         text: fold(&w.text),
         prefix: w.prefix,
+        lemmas: Vec::new(),
     };
     match term {
-        Term::Word(w) => Ok(entries.text.find(&folded(w))),
+        // The word itself in any field, or one of its lemmas in the same field's lemmas.
+        Term::Word(w) => {
+            let mut fields = entries.text.find(&folded(w));
+            for lemma in &w.lemmas {
+                for (have, more) in fields.iter_mut().zip(entries.text.find_lemma(lemma)) {
+                    *have |= more;
+                }
+            }
+            Ok(fields)
+        }
         Term::Phrase(words) => {
             let mut fields: Option<InFields> = None;
             for w in words {

@@ -7,7 +7,7 @@ use std::ops::Bound;
 
 use roaring::RoaringBitmap;
 
-use crate::domain::search::{Word, document_words};
+use crate::domain::search::{LEMMA_MARK, Word, document_words};
 
 /// Where in an entry a word stands; a title weighs most in ranking.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,6 +36,9 @@ pub type InFields = [RoaringBitmap; FIELDS];
 #[derive(Default)]
 pub struct TextIndex {
     words: BTreeMap<Box<str>, InFields>,
+    /// The lemmas of the Slovenian texts, as the search documents store them (without
+    /// their mark): matched exactly, never as prefixes.
+    lemmas: BTreeMap<Box<str>, InFields>,
 }
 
 impl TextIndex {
@@ -49,20 +52,41 @@ impl TextIndex {
         }
     }
 
+    /// Adds the lemma tokens of a search document's lemma column.
+    pub fn add_lemmas(&mut self, slot: u32, field: Field, tokens: &str) {
+        for token in tokens.split(' ') {
+            let Some(lemma) = token.strip_prefix(LEMMA_MARK) else {
+                continue;
+            };
+            let fields = match self.lemmas.get_mut(lemma) {
+                Some(fields) => fields,
+                None => self.lemmas.entry(lemma.into()).or_default(),
+            };
+            fields[field.index()].insert(slot);
+        }
+    }
+
+    /// The entries having `lemma` (folded) among the lemmas of each field.
+    pub fn find_lemma(&self, lemma: &str) -> InFields {
+        self.lemmas.get(lemma).cloned().unwrap_or_default()
+    }
+
     /// Takes the slots `gone` out of every word, and forgets words no entry has left.
     pub fn remove(&mut self, gone: &RoaringBitmap) {
-        self.words.retain(|_, fields| {
-            let mut left = false;
-            for slots in fields.iter_mut() {
-                *slots -= gone;
-                left |= !slots.is_empty();
-            }
-            left
-        });
+        for words in [&mut self.words, &mut self.lemmas] {
+            words.retain(|_, fields| {
+                let mut left = false;
+                for slots in fields.iter_mut() {
+                    *slots -= gone;
+                    left |= !slots.is_empty();
+                }
+                left
+            });
+        }
     }
 
     pub fn shrink(&mut self) {
-        for fields in self.words.values_mut() {
+        for fields in self.words.values_mut().chain(self.lemmas.values_mut()) {
             for slots in fields.iter_mut() {
                 slots.optimize();
             }

@@ -41,6 +41,8 @@ pub struct IndexedEntry {
     /// Title, summary and description, in English then Slovenian.
     pub texts: [Option<String>; 6],
     pub organizer: String,
+    /// The lemma tokens of the Slovenian title, summary and description, as stored.
+    pub lemmas: [Option<String>; 3],
 }
 
 type EntryRow = (
@@ -65,14 +67,17 @@ type EntryRow = (
 );
 
 type SearchRow = (
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    String,
+    (
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        String,
+    ),
+    (Option<String>, Option<String>, Option<String>),
 );
 
 /// The published entries with an id greater than `after` (all when `None`), in id
@@ -201,18 +206,25 @@ fn with_lists(conn: &mut DbConn, rows: Vec<EntryRow>) -> StoreResult<Vec<Indexed
     let documents: Vec<SearchRow> = opportunity_search::table
         .filter(opportunity_search::opportunity_id.eq_any(&ids))
         .select((
-            opportunity_search::opportunity_id,
-            opportunity_search::title_en,
-            opportunity_search::summary_en,
-            opportunity_search::description_en,
-            opportunity_search::title_sl,
-            opportunity_search::summary_sl,
-            opportunity_search::description_sl,
-            opportunity_search::organizer,
+            (
+                opportunity_search::opportunity_id,
+                opportunity_search::title_en,
+                opportunity_search::summary_en,
+                opportunity_search::description_en,
+                opportunity_search::title_sl,
+                opportunity_search::summary_sl,
+                opportunity_search::description_sl,
+                opportunity_search::organizer,
+            ),
+            (
+                opportunity_search::lemmas_title_sl,
+                opportunity_search::lemmas_summary_sl,
+                opportunity_search::lemmas_description_sl,
+            ),
         ))
         .load(conn)?;
     let mut documents: HashMap<String, SearchRow> =
-        documents.into_iter().map(|d| (d.0.clone(), d)).collect();
+        documents.into_iter().map(|d| (d.0.0.clone(), d)).collect();
     Ok(rows
         .into_iter()
         .map(|(first, second)| {
@@ -228,11 +240,11 @@ fn with_lists(conn: &mut DbConn, rows: Vec<EntryRow>) -> StoreResult<Vec<Indexed
             ) = first;
             let (published_at, updated_at, application_fee, funding_min, funding_max, open_to_all) =
                 second;
-            let (texts, organizer) = match documents.remove(&id) {
-                Some((_, te, se, de, ts, ss, ds, organizer)) => {
-                    ([te, se, de, ts, ss, ds], organizer)
+            let (texts, organizer, lemmas) = match documents.remove(&id) {
+                Some(((_, te, se, de, ts, ss, ds, organizer), (lt, ls, ld))) => {
+                    ([te, se, de, ts, ss, ds], organizer, [lt, ls, ld])
                 }
-                None => (Default::default(), String::new()),
+                None => (Default::default(), String::new(), Default::default()),
             };
             IndexedEntry {
                 disciplines: disciplines.remove(&id).unwrap_or_default(),
@@ -256,6 +268,7 @@ fn with_lists(conn: &mut DbConn, rows: Vec<EntryRow>) -> StoreResult<Vec<Indexed
                 open_to_all,
                 texts,
                 organizer,
+                lemmas,
             }
         })
         .collect())

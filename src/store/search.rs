@@ -11,7 +11,7 @@ use diesel::sql_types::{Bool, Double, Text};
 use crate::db::schema::{opportunities, opportunity_search};
 use crate::db::{Backend, DbConn};
 use crate::domain::opportunity::Opportunity;
-use crate::domain::search::{Document, TextQuery};
+use crate::domain::search::{Document, LEMMAS_VERSION, TextQuery, lemma_text};
 
 use super::StoreResult;
 
@@ -51,8 +51,63 @@ pub fn write(conn: &mut DbConn, entries: &[Opportunity], replace: bool) -> Store
                 query.execute(c)?;
             }
         }
+        write_lemmas(conn, chunk)?;
     }
     Ok(())
+}
+
+/// An entry's id and its Slovenian title, summary and description.
+type SlovenianTexts = (String, Option<String>, Option<String>, Option<String>);
+
+/// Writes the lemma columns of the documents of entries `ids` from their Slovenian texts
+/// (computed here: no database can), and marks them as of [`LEMMAS_VERSION`].
+pub fn write_lemmas(conn: &mut DbConn, ids: &[String]) -> StoreResult<()> {
+    // A few hundred texts in memory at a time, however many entries an import writes.
+    for batch in ids.chunks(500) {
+        let rows: Vec<SlovenianTexts> = opportunity_search::table
+            .filter(opportunity_search::opportunity_id.eq_any(batch))
+            .select((
+                opportunity_search::opportunity_id,
+                opportunity_search::title_sl,
+                opportunity_search::summary_sl,
+                opportunity_search::description_sl,
+            ))
+            .load(conn)?;
+        for (id, title, summary, description) in rows {
+            diesel::update(
+                opportunity_search::table.filter(opportunity_search::opportunity_id.eq(id)),
+            )
+            .set((
+                opportunity_search::lemmas_title_sl.eq(lemma_text(title.as_deref())),
+                opportunity_search::lemmas_summary_sl.eq(lemma_text(summary.as_deref())),
+                opportunity_search::lemmas_description_sl.eq(lemma_text(description.as_deref())),
+                opportunity_search::lemmas_version.eq(LEMMAS_VERSION),
+            ))
+            .execute(conn)?;
+        }
+    }
+    Ok(())
+}
+
+/// Gives the lemmas of the current [`LEMMAS_VERSION`] to every document written before
+/// it (after the migration that added them, every document), a batch at a time; reads
+/// only those rows, by an index, so that a start with nothing to do costs one lookup.
+/// Returns how many were rebuilt.
+pub fn rebuild_old_lemmas(conn: &mut DbConn) -> StoreResult<usize> {
+    const BATCH: i64 = 500;
+    let mut done = 0;
+    loop {
+        let ids: Vec<String> = opportunity_search::table
+            .filter(opportunity_search::lemmas_version.lt(LEMMAS_VERSION))
+            .select(opportunity_search::opportunity_id)
+            .limit(BATCH)
+            .load(conn)?;
+        if ids.is_empty() {
+            return Ok(done);
+        }
+        conn.transaction(|conn| write_lemmas(conn, &ids))?;
+        done += ids.len();
+    }
 }
 
 /// Gives every entry of organization `id` its new name in the search documents.
@@ -154,7 +209,7 @@ pub fn rank_matches(conn: &mut DbConn, query: &TextQuery) -> StoreResult<()> {
         )?;
         diesel::sql_query(
             "INSERT INTO temp.search_scores (key, score) \
-             SELECT rowid, round(-bm25(opportunity_search_index, 10.0, 10.0, 4.0, 4.0, 1.0, 1.0, 4.0), 6) \
+             SELECT rowid, round(-bm25(opportunity_search_index, 10.0, 10.0, 4.0, 4.0, 1.0, 1.0, 4.0, 10.0, 4.0, 1.0), 6) \
              FROM opportunity_search_index WHERE opportunity_search_index MATCH ?",
         )
         .bind::<Text, _>(query.to_fts5())

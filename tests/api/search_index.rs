@@ -180,6 +180,12 @@ fn random_query(dice: &mut Dice) -> String {
             "\"v črni gori\"",
             "-glass",
             "dance or ples",
+            // Nominatives that find inflected forms by their lemma only.
+            "črna gora",
+            "gora",
+            "dunaj",
+            "prevajalec",
+            "-gora",
         ])
         .collect();
     if dice.chance(60) {
