@@ -134,7 +134,13 @@ impl Application {
                     app
                 };
                 let app = app
-                    .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", document.clone()))
+                    .service(
+                        SwaggerUi::new("/docs/{_:.*}")
+                            .url("/openapi.json", document.clone())
+                            // Its default would have every reader's browser send the
+                            // document's address to validator.swagger.io.
+                            .config(utoipa_swagger_ui::Config::default().validator_url("none")),
+                    )
                     .route("/docs", web::get().to(redirect_to_docs))
                     .default_service(web::to(api::http::fallback::not_routed))
                     .wrap(from_fn(conditional::tag_representation))
@@ -387,18 +393,16 @@ fn warm_search_index(lists: std::sync::Arc<Lists>, pool: Pool) {
     std::thread::spawn(move || {
         let Lists::Index(index) = &*lists else { return };
         let started = std::time::Instant::now();
-        let warmed = pool
-            .get()
-            .map_err(|e| e.to_string())
-            .and_then(|mut conn| index.warm(&mut conn).map_err(|e| format!("{e:?}")));
+        let warmed = index.warm(&pool).map_err(|e| format!("{e:?}"));
         match warmed {
             Ok(()) => tracing::info!(
                 seconds = started.elapsed().as_secs_f64(),
                 "search index built"
             ),
             Err(error) => {
-                tracing::warn!(%error, "search index not built at start; the first list will")
+                tracing::warn!(%error, "search index not built at start; lists answer from the database until it is")
             }
         }
+        index.keep(&pool);
     });
 }

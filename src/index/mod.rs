@@ -17,11 +17,12 @@ mod postings;
 mod statuses;
 mod text;
 
-use std::sync::{Mutex, RwLock, RwLockReadGuard};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Condvar, Mutex, RwLock, RwLockReadGuard};
 
 use chrono::{DateTime, Utc};
 
-use crate::db::DbConn;
+use crate::db::{DbConn, Pool};
 use crate::domain::opportunity::Opportunity;
 use crate::store::facets::{Counts, Facet};
 use crate::store::opportunities::{Depth, OpportunityFilter, Sort};
@@ -55,7 +56,11 @@ impl Lists {
                 store::opportunities::list_to_depth(conn, filter, sort, after, limit, now, depth)
             }
             Lists::Index(index) => {
-                let found = index.page(conn, filter, sort, after, limit, now)?;
+                let Some(found) = index.page(conn, filter, sort, after, limit, now)? else {
+                    return store::opportunities::list_to_depth(
+                        conn, filter, sort, after, limit, now, depth,
+                    );
+                };
                 Ok(Page {
                     items: store::opportunities::published_in_order(conn, &found.ids, depth)?,
                     total: found.total,
@@ -75,7 +80,10 @@ impl Lists {
     ) -> StoreResult<Vec<(Facet, Counts)>> {
         match self {
             Lists::Database => store::facets::count(conn, filter, wanted, now),
-            Lists::Index(index) => index.facets(conn, filter, wanted, now),
+            Lists::Index(index) => match index.facets(conn, filter, wanted, now)? {
+                Some(counts) => Ok(counts),
+                None => store::facets::count(conn, filter, wanted, now),
+            },
         }
     }
 }
@@ -101,7 +109,18 @@ pub struct SearchIndex {
     /// and the others wait for it instead of all reading the same changes.
     catching_up: Mutex<()>,
     statuses: statuses::Cache,
+    /// Whether a keeper thread rebuilds it in the background ([`SearchIndex::keep`]),
+    /// whether a rebuild is under way, and the keeper's wake-up call.
+    kept: AtomicBool,
+    rebuilding: AtomicBool,
+    wanted: Mutex<bool>,
+    wake: Condvar,
 }
+
+/// How many changed entries a request applies itself; further behind (after a large
+/// import, say), the index is rebuilt in the background and the database answers
+/// meanwhile, rather than one request spending seconds on it.
+const MOST_CHANGES_INLINE: usize = 5_000;
 
 /// How many entries are read per query while the index is built.
 const BUILD_PAGE: i64 = 2_000;
@@ -122,24 +141,82 @@ impl SearchIndex {
             }),
             catching_up: Mutex::new(()),
             statuses: statuses::Cache::default(),
+            kept: AtomicBool::new(false),
+            rebuilding: AtomicBool::new(false),
+            wanted: Mutex::new(false),
+            wake: Condvar::new(),
         }
     }
 
-    /// Builds the index now rather than on the first request that needs it.
-    pub fn warm(&self, conn: &mut DbConn) -> StoreResult<()> {
-        self.current(conn).map(drop)
+    /// Builds the index now rather than on the first request that needs it; from now on
+    /// the caller [keeps](SearchIndex::keep) it.
+    pub fn warm(&self, pool: &Pool) -> StoreResult<()> {
+        self.kept.store(true, Ordering::Release);
+        let mut conn = pool.get()?;
+        self.rebuild(&mut conn)
     }
 
-    /// The index, brought up to at least the generation the database has now.
-    fn current(&self, conn: &mut DbConn) -> StoreResult<RwLockReadGuard<'_, State>> {
+    /// Builds the index afresh from the database.
+    fn rebuild(&self, conn: &mut DbConn) -> StoreResult<()> {
+        let generation = store::directory::generation(conn)?;
+        let entries = build(conn)?;
+        let _one_at_a_time = self.catching_up.lock().unwrap_or_else(|p| p.into_inner());
+        let mut state = self.state.write().unwrap_or_else(|p| p.into_inner());
+        if state.generation.is_none_or(|g| g < generation) {
+            *state = State {
+                generation: Some(generation),
+                entries,
+            };
+        }
+        Ok(())
+    }
+
+    /// Asks the keeper thread for a rebuild (one is under way from now on).
+    fn rebuild_in_background(&self) {
+        self.rebuilding.store(true, Ordering::Release);
+        *self.wanted.lock().unwrap_or_else(|p| p.into_inner()) = true;
+        self.wake.notify_one();
+    }
+
+    /// Rebuilds the index whenever a request finds it too far behind; runs for the life
+    /// of the process, on a thread of its own.
+    pub fn keep(&self, pool: &Pool) {
+        loop {
+            {
+                let mut wanted = self.wanted.lock().unwrap_or_else(|p| p.into_inner());
+                while !*wanted {
+                    wanted = self.wake.wait(wanted).unwrap_or_else(|p| p.into_inner());
+                }
+                *wanted = false;
+            }
+            let done = pool
+                .get()
+                .map_err(crate::store::StoreError::from)
+                .and_then(|mut conn| self.rebuild(&mut conn));
+            if let Err(error) = done {
+                tracing::warn!(
+                    ?error,
+                    "search index not rebuilt; lists answer from the database"
+                );
+            }
+            self.rebuilding.store(false, Ordering::Release);
+        }
+    }
+
+    /// The index, brought up to at least the generation the database has now; none while
+    /// it is not built or too far behind (the database answers then).
+    fn current(&self, conn: &mut DbConn) -> StoreResult<Option<RwLockReadGuard<'_, State>>> {
         let generation = store::directory::generation(conn)?;
         let read = || self.state.read().unwrap_or_else(|p| p.into_inner());
         let up_to_date = |state: &State| state.generation.is_some_and(|g| g >= generation);
         {
             let state = read();
             if up_to_date(&state) {
-                return Ok(state);
+                return Ok(Some(state));
             }
+        }
+        if self.rebuilding.load(Ordering::Acquire) {
+            return Ok(None);
         }
         let _one_at_a_time = self.catching_up.lock().unwrap_or_else(|p| p.into_inner());
         let applied = read().generation;
@@ -151,6 +228,10 @@ impl SearchIndex {
                 // They are read and applied a page at a time, so that an import of a
                 // hundred thousand entries is never all in memory at once.
                 let changed = store::indexed::changed_after(conn, applied)?;
+                if changed.len() > MOST_CHANGES_INLINE && self.kept.load(Ordering::Acquire) {
+                    self.rebuild_in_background();
+                    return Ok(None);
+                }
                 for ids in changed.chunks(BUILD_PAGE as usize) {
                     let entries = store::indexed::published_among(conn, ids)?;
                     let mut state = self.state.write().unwrap_or_else(|p| p.into_inner());
@@ -158,6 +239,10 @@ impl SearchIndex {
                 }
                 let mut state = self.state.write().unwrap_or_else(|p| p.into_inner());
                 state.generation = Some(generation);
+            }
+            None if self.kept.load(Ordering::Acquire) => {
+                self.rebuild_in_background();
+                return Ok(None);
             }
             None => {
                 let entries = build(conn)?;
@@ -168,7 +253,7 @@ impl SearchIndex {
                 };
             }
         }
-        Ok(read())
+        Ok(Some(read()))
     }
 
     /// The page of `filter`'s matches after `after`, in `sort` order.
@@ -180,8 +265,10 @@ impl SearchIndex {
         after: Option<&Keyset>,
         limit: i64,
         now: DateTime<Utc>,
-    ) -> StoreResult<Found> {
-        let state = self.current(conn)?;
+    ) -> StoreResult<Option<Found>> {
+        let Some(state) = self.current(conn)? else {
+            return Ok(None);
+        };
         let statuses = self.statuses.at(&state.entries, now);
         let parts = evaluate::Parts::of(conn, &state.entries, filter, &statuses)?;
         let matches = parts.all();
@@ -199,6 +286,7 @@ impl SearchIndex {
             after,
             limit,
         )
+        .map(Some)
     }
 
     /// Facet counts of `filter`'s matches: each facet counted without the filter's own
@@ -209,14 +297,18 @@ impl SearchIndex {
         filter: &OpportunityFilter,
         wanted: &[Facet],
         now: DateTime<Utc>,
-    ) -> StoreResult<Vec<(Facet, Counts)>> {
-        let state = self.current(conn)?;
+    ) -> StoreResult<Option<Vec<(Facet, Counts)>>> {
+        let Some(state) = self.current(conn)? else {
+            return Ok(None);
+        };
         let statuses = self.statuses.at(&state.entries, now);
         let parts = evaluate::Parts::of(conn, &state.entries, filter, &statuses)?;
-        Ok(wanted
-            .iter()
-            .map(|&facet| (facet, parts.count(&state.entries, facet, &statuses)))
-            .collect())
+        Ok(Some(
+            wanted
+                .iter()
+                .map(|&facet| (facet, parts.count(&state.entries, facet, &statuses)))
+                .collect(),
+        ))
     }
 }
 
