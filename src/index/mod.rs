@@ -152,8 +152,7 @@ impl SearchIndex {
     /// the caller [keeps](SearchIndex::keep) it.
     pub fn warm(&self, pool: &Pool) -> StoreResult<()> {
         self.kept.store(true, Ordering::Release);
-        let mut conn = pool.get()?;
-        self.rebuild(&mut conn)
+        self.rebuild(&mut idle_connection(pool))
     }
 
     /// Builds the index afresh from the database.
@@ -189,10 +188,7 @@ impl SearchIndex {
                 }
                 *wanted = false;
             }
-            let done = pool
-                .get()
-                .map_err(crate::store::StoreError::from)
-                .and_then(|mut conn| self.rebuild(&mut conn));
+            let done = self.rebuild(&mut idle_connection(pool));
             if let Err(error) = done {
                 tracing::warn!(
                     ?error,
@@ -309,6 +305,18 @@ impl SearchIndex {
                 .map(|&facet| (facet, parts.count(&state.entries, facet, &statuses)))
                 .collect(),
         ))
+    }
+}
+
+/// A connection of the pool as soon as one is idle. Never waits in the pool's queue:
+/// there it would compete with the requests (`/readyz` among them) for the reason the
+/// database refuses connections, which the pool hands to one waiter only.
+fn idle_connection(pool: &Pool) -> crate::db::PooledConn {
+    loop {
+        if let Some(conn) = pool.try_get() {
+            return conn;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
     }
 }
 
