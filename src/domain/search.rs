@@ -12,6 +12,8 @@
 //! "v Črni gori" and `prevajalec` finds "prevajalce". Both backends get the same parsed query, rendered in their own syntax,
 //! so that they find the same entries.
 
+use std::collections::HashMap;
+
 use super::opportunity::Lang;
 
 /// The longest `q` accepted, in characters.
@@ -72,24 +74,49 @@ pub fn lemmas(word: &str) -> Vec<String> {
 /// The lemma tokens of a Slovenian text as stored in a search document: each lemma of its
 /// words once, marked with [`LEMMA_MARK`], separated by spaces; `None` for no text.
 pub fn lemma_text(text: Option<&str>) -> Option<String> {
-    let text = text?;
-    let mut seen = std::collections::HashSet::new();
-    let mut out = String::new();
-    for word in text
-        .split(|c: char| !is_word_char(c))
-        .filter(|w| !w.is_empty())
-    {
-        for lemma in lemmas(word) {
-            if seen.insert(lemma.clone()) {
-                if !out.is_empty() {
-                    out.push(' ');
+    LemmaTexts::default().of(text)
+}
+
+/// Computes [`lemma_text`]s and remembers the lemmas of every word it met: texts repeat
+/// their words, and an import of a directory meets millions of them (lemmatizing each
+/// again made it twice as slow).
+#[derive(Default)]
+pub struct LemmaTexts {
+    known: HashMap<String, Vec<String>>,
+}
+
+impl LemmaTexts {
+    /// How many words are remembered at most; past it, the memory starts again.
+    const MOST_WORDS: usize = 50_000;
+
+    /// The [`lemma_text`] of `text`.
+    pub fn of(&mut self, text: Option<&str>) -> Option<String> {
+        let text = text?;
+        let mut seen = std::collections::HashSet::new();
+        let mut out = String::new();
+        for word in text
+            .split(|c: char| !is_word_char(c))
+            .filter(|w| !w.is_empty())
+        {
+            if !self.known.contains_key(word) {
+                if self.known.len() >= Self::MOST_WORDS {
+                    self.known.clear();
                 }
-                out.push_str(LEMMA_MARK);
-                out.push_str(&lemma);
+                self.known.insert(word.to_owned(), lemmas(word));
+            }
+            for lemma in &self.known[word] {
+                if !seen.contains(lemma) {
+                    seen.insert(lemma.clone());
+                    if !out.is_empty() {
+                        out.push(' ');
+                    }
+                    out.push_str(LEMMA_MARK);
+                    out.push_str(lemma);
+                }
             }
         }
+        Some(out)
     }
-    Some(out)
 }
 
 /// A word, or words that must follow each other.
@@ -473,6 +500,9 @@ pub struct Snippet {
 
 /// A word as both search engines compare it: lower case, without diacritics.
 pub fn fold(word: &str) -> String {
+    if word.is_ascii() {
+        return word.to_ascii_lowercase();
+    }
     let decomposed = icu_normalizer::DecomposingNormalizerBorrowed::new_nfd().normalize(word);
     decomposed
         .chars()
