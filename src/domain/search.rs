@@ -80,14 +80,25 @@ pub fn lemma_text(text: Option<&str>) -> Option<String> {
 /// Computes [`lemma_text`]s and remembers the lemmas of every word it met: texts repeat
 /// their words, and an import of a directory meets millions of them (lemmatizing each
 /// again made it twice as slow).
-#[derive(Default)]
 pub struct LemmaTexts {
     known: HashMap<String, Vec<String>>,
+    /// How many words are remembered at most; past it, the memory starts again.
+    most_words: usize,
+}
+
+impl Default for LemmaTexts {
+    fn default() -> Self {
+        LemmaTexts::remembering(50_000)
+    }
 }
 
 impl LemmaTexts {
-    /// How many words are remembered at most; past it, the memory starts again.
-    const MOST_WORDS: usize = 50_000;
+    pub fn remembering(most_words: usize) -> LemmaTexts {
+        LemmaTexts {
+            known: HashMap::new(),
+            most_words,
+        }
+    }
 
     /// The [`lemma_text`] of `text`.
     pub fn of(&mut self, text: Option<&str>) -> Option<String> {
@@ -98,13 +109,7 @@ impl LemmaTexts {
             .split(|c: char| !is_word_char(c))
             .filter(|w| !w.is_empty())
         {
-            if !self.known.contains_key(word) {
-                if self.known.len() >= Self::MOST_WORDS {
-                    self.known.clear();
-                }
-                self.known.insert(word.to_owned(), lemmas(word));
-            }
-            for lemma in &self.known[word] {
+            for lemma in self.of_word(word) {
                 if !seen.contains(lemma) {
                     seen.insert(lemma.clone());
                     if !out.is_empty() {
@@ -117,6 +122,26 @@ impl LemmaTexts {
         }
         Some(out)
     }
+
+    /// The [`lemmas`] of `word`, remembered.
+    pub fn of_word(&mut self, word: &str) -> &[String] {
+        if !self.known.contains_key(word) {
+            if self.known.len() >= self.most_words {
+                self.known.clear();
+            }
+            self.known.insert(word.to_owned(), lemmas(word));
+        }
+        &self.known[word]
+    }
+}
+
+thread_local! {
+    /// The lemmas of the words [`TextQuery::highlight`] met on this thread: every result
+    /// of a search that has lemmas is highlighted, and lemmatizing each of its words
+    /// again was a fifth of the time of answering a search (BENCHMARKS.md, #15).
+    /// A few thousand words hold what most texts say; at most about a megabyte a thread.
+    static HIGHLIGHTED: std::cell::RefCell<LemmaTexts> =
+        std::cell::RefCell::new(LemmaTexts::remembering(8_000));
 }
 
 /// A word, or words that must follow each other.
@@ -585,9 +610,12 @@ impl TextQuery {
                     });
                     let matched = surface
                         || (any_lemma
-                            && lemmas(&text[s..i])
-                                .iter()
-                                .any(|l| wanted.iter().any(|w| w.lemmas.contains(l))));
+                            && HIGHLIGHTED.with_borrow_mut(|known| {
+                                known
+                                    .of_word(&text[s..i])
+                                    .iter()
+                                    .any(|l| wanted.iter().any(|w| w.lemmas.contains(l)))
+                            }));
                     words.push((s, i, matched));
                     start = None;
                 }
