@@ -152,7 +152,12 @@ impl SearchIndex {
     /// the caller [keeps](SearchIndex::keep) it.
     pub fn warm(&self, pool: &Pool) -> StoreResult<()> {
         self.kept.store(true, Ordering::Release);
-        self.rebuild(&mut idle_connection(pool))
+        // Requests meanwhile are answered by the database instead of asking the keeper
+        // for a second build of their own.
+        self.rebuilding.store(true, Ordering::Release);
+        let built = self.rebuild(&mut idle_connection(pool));
+        self.rebuilding.store(false, Ordering::Release);
+        built
     }
 
     /// Builds the index afresh from the database.
@@ -188,7 +193,12 @@ impl SearchIndex {
                 }
                 *wanted = false;
             }
-            let done = self.rebuild(&mut idle_connection(pool));
+            let mut conn = idle_connection(pool);
+            let done = match self.behind(&mut conn) {
+                Ok(true) => self.rebuild(&mut conn),
+                Ok(false) => Ok(()),
+                Err(e) => Err(e),
+            };
             if let Err(error) = done {
                 tracing::warn!(
                     ?error,
@@ -197,6 +207,14 @@ impl SearchIndex {
             }
             self.rebuilding.store(false, Ordering::Release);
         }
+    }
+
+    /// Whether the index is older than the database (or not built): a request that asked
+    /// for a rebuild may have been answered by one already under way.
+    fn behind(&self, conn: &mut DbConn) -> StoreResult<bool> {
+        let generation = store::directory::generation(conn)?;
+        let state = self.state.read().unwrap_or_else(|p| p.into_inner());
+        Ok(state.generation.is_none_or(|g| g < generation))
     }
 
     /// The index, brought up to at least the generation the database has now; none while
