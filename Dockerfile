@@ -5,6 +5,8 @@ WORKDIR /src
 # The dependencies first, in a layer of their own: built against empty sources, they are
 # rebuilt only when Cargo.toml or Cargo.lock change, not at every change of the code.
 COPY Cargo.toml Cargo.lock ./
+# The build settings (how the bundled SQLite is compiled) before anything is built.
+COPY .cargo .cargo
 RUN mkdir src && echo 'fn main() {}' > src/main.rs && touch src/lib.rs \
     && cargo build --release --locked \
     && rm -rf src
