@@ -39,7 +39,9 @@ pub enum Lists {
 }
 
 impl Lists {
-    /// One page of the published entries `filter` matches, in `sort` order.
+    /// One page of the published entries `filter` matches, in `sort` order, and how many
+    /// of the matches have each value of each facet in `wanted` (each facet counted
+    /// without the filter's own condition on it), from one evaluation of the filter.
     #[allow(clippy::too_many_arguments)]
     pub fn page(
         &self,
@@ -50,42 +52,39 @@ impl Lists {
         limit: i64,
         now: DateTime<Utc>,
         depth: Depth,
-    ) -> StoreResult<Page<Opportunity>> {
-        match self {
-            Lists::Database => {
-                store::opportunities::list_to_depth(conn, filter, sort, after, limit, now, depth)
-            }
-            Lists::Index(index) => {
-                let Some(found) = index.page(conn, filter, sort, after, limit, now)? else {
-                    return store::opportunities::list_to_depth(
-                        conn, filter, sort, after, limit, now, depth,
-                    );
-                };
-                Ok(Page {
-                    items: store::opportunities::published_in_order(conn, &found.ids, depth)?,
-                    total: found.total,
-                    next: found.next,
-                })
-            }
-        }
-    }
-
-    /// How many matches of `filter` have each value of each facet in `wanted`.
-    pub fn facets(
-        &self,
-        conn: &mut DbConn,
-        filter: &OpportunityFilter,
         wanted: &[Facet],
-        now: DateTime<Utc>,
-    ) -> StoreResult<Vec<(Facet, Counts)>> {
-        match self {
-            Lists::Database => store::facets::count(conn, filter, wanted, now),
-            Lists::Index(index) => match index.facets(conn, filter, wanted, now)? {
-                Some(counts) => Ok(counts),
-                None => store::facets::count(conn, filter, wanted, now),
+    ) -> StoreResult<Listed> {
+        let found = match self {
+            Lists::Database => None,
+            Lists::Index(index) => index.page(conn, filter, sort, after, limit, now, wanted)?,
+        };
+        let Some(found) = found else {
+            return Ok(Listed {
+                page: store::opportunities::list_to_depth(
+                    conn, filter, sort, after, limit, now, depth,
+                )?,
+                facets: if wanted.is_empty() {
+                    Vec::new()
+                } else {
+                    store::facets::count(conn, filter, wanted, now)?
+                },
+            });
+        };
+        Ok(Listed {
+            page: Page {
+                items: store::opportunities::published_in_order(conn, &found.ids, depth)?,
+                total: found.total,
+                next: found.next,
             },
-        }
+            facets: found.facets,
+        })
     }
+}
+
+/// A page of a list and the facet counts asked for with it.
+pub struct Listed {
+    pub page: Page<Opportunity>,
+    pub facets: Vec<(Facet, Counts)>,
 }
 
 /// One page as the index finds it: the entries' ids in order, the total and the next
@@ -94,6 +93,7 @@ pub struct Found {
     pub ids: Vec<String>,
     pub total: i64,
     pub next: Option<Keyset>,
+    pub facets: Vec<(Facet, Counts)>,
 }
 
 /// The index of the published entries, as of `generation` (none before it is built).
@@ -270,7 +270,9 @@ impl SearchIndex {
         Ok(Some(read()))
     }
 
-    /// The page of `filter`'s matches after `after`, in `sort` order.
+    /// The page of `filter`'s matches after `after`, in `sort` order, and the counts of
+    /// the facets `wanted`.
+    #[allow(clippy::too_many_arguments)]
     pub fn page(
         &self,
         conn: &mut DbConn,
@@ -279,6 +281,7 @@ impl SearchIndex {
         after: Option<&Keyset>,
         limit: i64,
         now: DateTime<Utc>,
+        wanted: &[Facet],
     ) -> StoreResult<Option<Found>> {
         let Some(state) = self.current(conn)? else {
             return Ok(None);
@@ -292,37 +295,19 @@ impl SearchIndex {
             }
             _ => None,
         };
-        order::page(
+        let mut found = order::page(
             &state.entries,
             &matches,
             sort,
             ranking.as_ref(),
             after,
             limit,
-        )
-        .map(Some)
-    }
-
-    /// Facet counts of `filter`'s matches: each facet counted without the filter's own
-    /// condition on it.
-    pub fn facets(
-        &self,
-        conn: &mut DbConn,
-        filter: &OpportunityFilter,
-        wanted: &[Facet],
-        now: DateTime<Utc>,
-    ) -> StoreResult<Option<Vec<(Facet, Counts)>>> {
-        let Some(state) = self.current(conn)? else {
-            return Ok(None);
-        };
-        let statuses = self.statuses.at(&state.entries, now);
-        let parts = evaluate::Parts::of(conn, &state.entries, filter, &statuses)?;
-        Ok(Some(
-            wanted
-                .iter()
-                .map(|&facet| (facet, parts.count(&state.entries, facet, &statuses)))
-                .collect(),
-        ))
+        )?;
+        found.facets = wanted
+            .iter()
+            .map(|&facet| (facet, parts.count(&state.entries, facet, &statuses)))
+            .collect();
+        Ok(Some(found))
     }
 }
 

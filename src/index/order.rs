@@ -56,6 +56,7 @@ pub fn page(
             .collect(),
         total: matches.len() as i64,
         next,
+        facets: Vec::new(),
     })
 }
 

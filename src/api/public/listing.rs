@@ -14,8 +14,9 @@ use crate::domain::opportunity::{Lang, Opportunity, Organization};
 use crate::domain::status::Status;
 use crate::domain::vocabulary::{CareerStage, CoveredCost, Discipline, OpportunityType};
 use crate::error::ApiError;
-use crate::index::Lists;
+use crate::index::{Listed, Lists};
 use crate::store;
+use crate::store::facets::{Counts, Facet};
 use crate::store::opportunities::{Depth, OpportunityFilter, Sort};
 
 /// The filters of `GET /api/v1/opportunities`, which every feed takes too.
@@ -152,14 +153,18 @@ pub struct LoadedPage {
     pub next: Option<String>,
     /// When anything a list shows last changed (see `store::directory::last_modified`).
     pub modified: DateTime<Utc>,
+    /// The counts of the facets the query asked for.
+    pub facets: Vec<(Facet, Counts)>,
 }
 
-/// What one list asks: its filters, order, page and the scope of its cursors.
+/// What one list asks: its filters, order, page, the scope of its cursors and the facets
+/// to count (none for feeds).
 pub struct ListQuery {
     pub filter: OpportunityFilter,
     pub sort: Sort,
     pub page: PageRequest,
     pub scope: CursorScope,
+    pub facets: Vec<Facet>,
 }
 
 /// Loads one page of the entries a query matches, to `depth`, from the index or the
@@ -176,11 +181,19 @@ pub async fn load_page(
         sort,
         page,
         scope,
+        facets,
     } = query;
     let lists = lists(req)?;
-    let (result, organizations, modified) = database::run(pool, move |conn| {
+    let (
+        Listed {
+            page: result,
+            facets,
+        },
+        organizations,
+        modified,
+    ) = database::run(pool, move |conn| {
         let modified = store::directory::last_modified(conn, now)?;
-        let result = lists.page(
+        let listed = lists.page(
             conn,
             &filter,
             sort,
@@ -188,14 +201,16 @@ pub async fn load_page(
             page.limit,
             now,
             depth,
+            &facets,
         )?;
+        let result = &listed.page;
         let org_ids: Vec<String> = result
             .items
             .iter()
             .map(|o| o.organization_id.to_string())
             .collect();
         let organizations = store::organizations::find_many(conn, &org_ids)?;
-        Ok((result, organizations, modified))
+        Ok((listed, organizations, modified))
     })
     .await?;
     let by_id: HashMap<_, _> = organizations.into_iter().map(|o| (o.id, o)).collect();
@@ -214,6 +229,7 @@ pub async fn load_page(
         total: result.total,
         next: result.next.map(|k| encode(&k, &scope)),
         modified,
+        facets,
     })
 }
 

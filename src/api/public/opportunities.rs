@@ -252,40 +252,34 @@ pub async fn list_opportunities(
 
     let now = Utc::now();
     let text = filter.text.clone();
-    let counting = (!facets.is_empty()).then(|| filter.clone());
+    let counting = !facets.is_empty();
     let page_limit = page.limit;
     let query = listing::ListQuery {
         filter,
         sort,
         page,
         scope,
+        facets,
     };
-    let loaded = listing::load_page(&req, &pool, query, now, Depth::Summary).await?;
+    let mut loaded = listing::load_page(&req, &pool, query, now, Depth::Summary).await?;
     let ids: Vec<String> = loaded
         .entries
         .iter()
         .map(|(o, _)| o.id.to_string())
         .collect();
-    let (mut snippets, counted) = if text.is_some() || counting.is_some() {
-        let lists = listing::lists(&req)?;
-        database::run(&pool, move |conn| {
-            let snippets: HashMap<String, _> = match &text {
-                Some(text) => store::search::documents(conn, &ids)?
+    let mut snippets: HashMap<String, _> = match text {
+        Some(text) => {
+            database::run(&pool, move |conn| {
+                Ok(store::search::documents(conn, &ids)?
                     .into_iter()
                     .filter_map(|(id, doc)| text.snippet(&doc, lang).map(|s| (id, s)))
-                    .collect(),
-                None => HashMap::new(),
-            };
-            let counted = match &counting {
-                Some(filter) => Some(lists.facets(conn, filter, &facets, now)?),
-                None => None,
-            };
-            Ok((snippets, counted))
-        })
-        .await?
-    } else {
-        (HashMap::new(), None)
+                    .collect())
+            })
+            .await?
+        }
+        None => HashMap::new(),
     };
+    let counted = counting.then(|| std::mem::take(&mut loaded.facets));
     let items = loaded
         .entries
         .iter()

@@ -139,6 +139,7 @@ pub async fn answer(
         sort,
         page,
         scope,
+        facets: Vec::new(),
     };
     let loaded: LoadedPage = listing::load_page(req, pool, query, now, depth).await?;
     // Calendars hear of withdrawn deadlines: each comes once more, cancelled.
