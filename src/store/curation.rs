@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use crate::db::schema::{opportunities, opportunity_provenance, opportunity_texts};
 use crate::db::{DbConn, on_backend};
-use crate::domain::duplicates::{TITLE_SIMILARITY_THRESHOLD, title_similarity};
+use crate::domain::duplicates::{ComparableTitle, near_identical};
 use crate::domain::opportunity::{Lang, Opportunity};
 use crate::domain::vocabulary::WorkflowState;
 
@@ -319,7 +319,7 @@ pub const SIMILAR_AMONG_LATEST: i64 = 1000;
 
 /// Entries of the same organizer (not withdrawn), among its [`SIMILAR_AMONG_LATEST`] most
 /// recently changed, whose title in either language is at least
-/// [`TITLE_SIMILARITY_THRESHOLD`] similar to a title of `o`.
+/// [`TITLE_SIMILARITY_THRESHOLD`](crate::domain::duplicates::TITLE_SIMILARITY_THRESHOLD) similar to a title of `o`.
 pub fn similar_titles(conn: &mut DbConn, o: &Opportunity) -> StoreResult<Vec<Similar>> {
     let candidates = latest_titles(conn, o.organization_id, Some(o.id))?;
     let own: Vec<&str> = [o.title.en.as_deref(), o.title.sl.as_deref()]
@@ -330,9 +330,9 @@ pub fn similar_titles(conn: &mut DbConn, o: &Opportunity) -> StoreResult<Vec<Sim
     for (id, slug, title) in candidates {
         let score = own
             .iter()
-            .map(|t| title_similarity(t, &title))
-            .fold(0.0, f64::max);
-        if score >= TITLE_SIMILARITY_THRESHOLD {
+            .filter_map(|t| near_identical(t, &title))
+            .reduce(f64::max);
+        if let Some(score) = score {
             match found.iter_mut().find(|s| s.id == id) {
                 Some(existing) if existing.similarity >= score => {}
                 Some(existing) => {
@@ -404,13 +404,15 @@ pub fn duplicate_pairs(conn: &mut DbConn) -> StoreResult<Vec<(Similar, Similar)>
         .load(conn)?;
     let mut rows = rows;
     rows.sort_by_cached_key(|r| (r.0.clone(), r.3.to_lowercase()));
+    let titles: Vec<ComparableTitle> = rows.iter().map(|r| ComparableTitle::new(&r.3)).collect();
     let mut pairs: Vec<(Similar, Similar)> = Vec::new();
     let mut seen: std::collections::HashSet<(String, String)> = std::collections::HashSet::new();
     for (i, a) in rows.iter().enumerate() {
-        for b in rows[i + 1..]
+        for (b, b_title) in rows[i + 1..]
             .iter()
+            .zip(&titles[i + 1..])
             .take(PAIR_WINDOW)
-            .take_while(|b| b.0 == a.0)
+            .take_while(|(b, _)| b.0 == a.0)
         {
             let key = if a.1 < b.1 {
                 (a.1.clone(), b.1.clone())
@@ -420,8 +422,7 @@ pub fn duplicate_pairs(conn: &mut DbConn) -> StoreResult<Vec<(Similar, Similar)>
             if a.1 == b.1 || seen.contains(&key) {
                 continue;
             }
-            let score = title_similarity(&a.3, &b.3);
-            if score >= TITLE_SIMILARITY_THRESHOLD {
+            if let Some(score) = titles[i].near_identical(b_title) {
                 let side = |r: &(String, String, String, String)| Similar {
                     id: r.1.clone(),
                     slug: r.2.clone(),
